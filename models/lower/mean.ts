@@ -1,0 +1,4 @@
+// STUB: not implemented yet.
+import { refuse, type Lowering } from './common.js';
+
+export const lowerMean: Lowering = (op) => refuse(op, 'not implemented yet');
