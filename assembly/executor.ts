@@ -5,6 +5,7 @@ import * as F from '../host/format';
 import * as S from './status';
 import { fail } from './errors';
 import { crc32 } from './crc32';
+import { alloc } from './alloc';
 import {
   setModel, setArena, tensorRecord, opRecord, opCode, opInputCount, opOutputCount, opParamCount,
   tensorCount, opCount, modelBase,
@@ -131,7 +132,7 @@ export function load_model(base: usize, size: u32): i32 {
     s = checkOpRecord(i, size);
     if (s != S.OK) return s;
   }
-  const arena = heap.alloc(<usize>(arenaSize > 0 ? arenaSize : <u32>1));
+  const arena = alloc(<usize>arenaSize);
   if (arena == 0) return fail(S.ERR_NO_MEMORY, 0, arenaSize);
   setArena(arena);
   loaded = true;

@@ -6,10 +6,11 @@
 import { load_model, run_model, io_tensor } from './executor';
 import { tensorData, tensorBytes } from './model';
 import { errorIndex, errorValue } from './errors';
+import { alloc } from './alloc';
 
 /** Reserve n bytes (16-byte aligned) for the host, e.g. to place the model; 0 if memory cannot grow. */
 export function ew_alloc(n: u32): usize {
-  return heap.alloc(<usize>n);
+  return alloc(<usize>n);
 }
 
 export function ew_load(model: usize, size: u32): i32 {

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// The edgewasm command line: convert a TFLite model, run a model on raw samples, inspect a model.
+// A user's mistake ends in `error: …` on stderr (exit 1), a usage mistake in a usage line (exit 2),
+// never a stack trace. Outputs are written to a temporary file and renamed: never a partial file.
+
+import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { loadModel, type TypedArray } from './runtime.js';
+import { readEwm } from './ewm.js';
+import { formatInspect } from './inspect.js';
+import { EwmError } from './errors.js';
+import { ConvertError } from '../models/graph.js';
+import { convertTflite } from '../models/convert.js';
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  convert: `usage: edgewasm convert IN.tflite -o OUT.ewm [--force]
+  Convert an int8 TFLite model to .ewm; prints the op count and the arena size.
+  -o, --output FILE   where to write the .ewm
+  --force             overwrite FILE if it exists`,
+  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--force]
+  Run every sample in FILE (raw samples back to back, in the input's dtype).
+  -i, --input FILE    the samples (give it once per model input)
+  -o, --output FILE   write the outputs back to back in the output's dtype
+  --top K             without --output, print each sample's top K classes (default 3)
+  --force             overwrite the output file if it exists`,
+  inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
+  Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
+};
+const USAGE = `usage: edgewasm <convert|run|inspect> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
+
+function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new EwmError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Write through a temporary file renamed into place, so a failure never leaves a partial file. */
+function writeOutput(path: string, bytes: Uint8Array, force: boolean): void {
+  if (existsSync(path) && !force) throw new EwmError(`${path} exists; pass --force to overwrite it`);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new EwmError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function parse(verb: string, args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${HELP[verb]}`);
+  }
+}
+
+function convert(args: string[]): void {
+  const { values, positionals } = parse('convert', args, { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } });
+  if (values.help) return void console.log(HELP.convert);
+  if (positionals.length !== 1 || typeof values.output !== 'string') throw new UsageError(HELP.convert!);
+  const input = positionals[0]!;
+  const result = convertTflite(readInput(input), basename(input));
+  writeOutput(values.output, result.bytes, values.force === true);
+  console.log(`${values.output}: ${result.opCount} ops, ${result.bytes.length.toLocaleString('en-US')} bytes, arena ${result.plan.arenaSize.toLocaleString('en-US')} bytes (activations without reuse: ${result.plan.activationBytes.toLocaleString('en-US')} bytes)`);
+}
+
+async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse('run', args, {
+    input: { type: 'string', short: 'i', multiple: true }, output: { type: 'string', short: 'o' },
+    top: { type: 'string' }, force: { type: 'boolean' },
+  });
+  if (values.help) return void console.log(HELP.run);
+  const inputFiles = (values.input ?? []) as string[];
+  if (positionals.length !== 1 || inputFiles.length === 0) throw new UsageError(HELP.run!);
+  const top = values.top === undefined ? 3 : Number(values.top);
+  if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top ${String(values.top)}: expected a positive integer\n${HELP.run}`);
+  const path = positionals[0]!;
+  const model = await loadModel(readInput(path), { name: basename(path) });
+  if (inputFiles.length !== model.inputs.length) throw new EwmError(`${basename(path)} takes ${model.inputs.length} inputs, ${inputFiles.length} --input files given`);
+
+  const data = inputFiles.map(readInput);
+  const counts = data.map((d, k) => {
+    const t = model.inputs[k]!;
+    if (d.length === 0 || d.length % t.bytes !== 0) {
+      throw new EwmError(`${inputFiles[k]}: ${d.length} bytes is not a whole number of samples of input '${t.name}' (${t.dtype}[${t.shape}], ${t.bytes} bytes each)`);
+    }
+    return d.length / t.bytes;
+  });
+  if (counts.some((n) => n !== counts[0])) throw new EwmError(`input files hold different numbers of samples (${counts.join(', ')})`);
+
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < counts[0]!; i++) {
+    const xs = data.map((d, k) => {
+      const t = model.inputs[k]!;
+      const bytes = d.slice(i * t.bytes, (i + 1) * t.bytes);
+      return new ({ int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array }[t.dtype])(bytes.buffer) as TypedArray;
+    });
+    const ys = model.run(...xs);
+    if (values.output) ys.forEach((y) => chunks.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)));
+    else console.log(`sample ${i}: ${topClasses(model, ys[0]!, top)}`);
+  }
+  if (values.output) {
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const out = new Uint8Array(total);
+    chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
+    writeOutput(values.output, out, values.force === true);
+  }
+}
+
+function topClasses(model: Awaited<ReturnType<typeof loadModel>>, y: TypedArray, k: number): string {
+  const t = model.outputs[0]!;
+  const score = (v: number) => (t.dtype === 'int8' && t.scale ? (v - t.zeroPoint) * t.scale : v);
+  return Array.from(y, (v, i) => ({ i, s: score(v) }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .slice(0, k)
+    .map(({ i, s }) => `${model.labels?.[i] ?? i} (${s.toFixed(3)})`)
+    .join('  ');
+}
+
+function inspect(args: string[]): void {
+  const { values, positionals } = parse('inspect', args, {});
+  if (values.help) return void console.log(HELP.inspect);
+  if (positionals.length !== 1) throw new UsageError(HELP.inspect!);
+  const path = positionals[0]!;
+  const file = basename(path);
+  let bytes = readInput(path);
+  const isEwm = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === 0x304d5745;
+  if (!isEwm) bytes = convertTflite(bytes, file).bytes;
+  const info = readEwm(bytes, file);
+  console.log(formatInspect(info, file));
+  if (!isEwm) console.log('(converted from TFLite in memory)');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  try {
+    switch (verb) {
+      case 'convert': convert(rest); return 0;
+      case 'run': await run(rest); return 0;
+      case 'inspect': inspect(rest); return 0;
+      case '--help': case '-h': case 'help': console.log(USAGE); return 0;
+      default: throw new UsageError(verb ? `unknown command '${verb}'\n${USAGE}` : USAGE);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(e.message);
+      return 2;
+    }
+    if (e instanceof EwmError || e instanceof ConvertError) {
+      console.error(`error: ${e.message}`);
+      return 1;
+    }
+    console.error(`error: internal error: ${(e as Error).message ?? String(e)} (please report this)`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

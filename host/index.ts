@@ -1,0 +1,5 @@
+// The edgewasm library entry: load a .ewm model and run it; read .ewm files; convert TFLite.
+
+export { loadModel, quantize, dequantize, type Model, type LoadOptions, type TypedArray } from './runtime.js';
+export { readEwm, type EwmInfo, type TensorInfo, type DTypeName } from './ewm.js';
+export { EwmError } from './errors.js';

@@ -1,0 +1,105 @@
+// The loader: instantiate the edgewasm runtime, place a model's bytes in its memory, let the
+// executor validate them, and run. Works in Node and in browsers: the only platform-specific step,
+// finding the runtime .wasm, is in wasm-source.ts, and callers may pass their own module.
+
+import { EwmError, statusMessage } from './errors.js';
+import { readEwm, DTYPE_SIZES, type DTypeName, type EwmInfo, type TensorInfo } from './ewm.js';
+import { loadRuntimeModule } from './wasm-source.js';
+
+interface RuntimeExports {
+  memory: WebAssembly.Memory;
+  ew_alloc(n: number): number;
+  ew_load(ptr: number, size: number): number;
+  ew_run(): number;
+  ew_input(k: number): number;
+  ew_output(k: number): number;
+  ew_tensor_data(t: number): number;
+  ew_error_index(): number;
+  ew_error_value(): number;
+}
+
+export type TypedArray = Int8Array | Uint8Array | Int16Array | Int32Array | Float32Array;
+const ARRAY_TYPES = { int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array };
+
+export interface LoadOptions {
+  /** A compiled runtime module (or its bytes); by default the one shipped in build/. */
+  runtime?: WebAssembly.Module | BufferSource;
+  /** Name used in error messages, usually the file name. */
+  name?: string;
+}
+
+export interface Model {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  readonly info: EwmInfo;
+  readonly labels?: string[];
+  /** Run one sample: one typed array per input, in the input's dtype; returns copies of the outputs. */
+  run(...inputs: TypedArray[]): TypedArray[];
+  /** Run with float inputs and outputs, quantizing and dequantizing int8 I/O as the model declares. */
+  runFloat(...inputs: Float32Array[]): Float32Array[];
+}
+
+/** TFLite's AffineQuantize: round(x / scale) + zero point, clamped to int8. */
+export function quantize(x: Float32Array, scale: number, zeroPoint: number): Int8Array {
+  const out = new Int8Array(x.length);
+  const s = Math.fround(scale);
+  for (let i = 0; i < x.length; i++) {
+    const r = Math.fround(x[i]! / s);
+    const q = (r < 0 ? -Math.round(-r) : Math.round(r)) + zeroPoint;
+    out[i] = Math.min(127, Math.max(-128, q));
+  }
+  return out;
+}
+
+export function dequantize(q: Int8Array, scale: number, zeroPoint: number): Float32Array {
+  return Float32Array.from(q, (v) => Math.fround((v - zeroPoint) * scale));
+}
+
+export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<Model> {
+  const name = options.name ?? 'model';
+  const info = readEwm(bytes, name);
+  const module = await loadRuntimeModule(options.runtime);
+  const instance = await WebAssembly.instantiate(module, {});
+  const wasm = instance.exports as unknown as RuntimeExports;
+  const ptr = wasm.ew_alloc(bytes.length);
+  if (ptr === 0) throw new EwmError(`${name}: cannot allocate ${bytes.length} bytes of wasm memory for the model`);
+  new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
+  const status = wasm.ew_load(ptr, bytes.length);
+  if (status !== 0) {
+    throw new EwmError(`${name}: ${statusMessage(status, wasm.ew_error_index(), wasm.ew_error_value())}`, status);
+  }
+  const tensorAt = (t: number) => info.tensors[t]!;
+  const inputs = info.inputs.map(tensorAt);
+  const outputs = info.outputs.map(tensorAt);
+  const view = (t: TensorInfo) => new Uint8Array(wasm.memory.buffer, wasm.ew_tensor_data(t.index), t.bytes);
+
+  const run = (...xs: TypedArray[]): TypedArray[] => {
+    if (xs.length !== inputs.length) throw new EwmError(`${name}: ${xs.length} inputs given, the model takes ${inputs.length}`);
+    xs.forEach((x, k) => {
+      const t = inputs[k]!;
+      if (!(x instanceof ARRAY_TYPES[t.dtype])) throw new EwmError(`${name}: input ${k} ('${t.name}') must be a ${ARRAY_TYPES[t.dtype].name} (${t.dtype})`);
+      if (x.byteLength !== t.bytes) throw new EwmError(`${name}: input ${k} ('${t.name}') has ${x.length} elements, expected ${t.bytes / DTYPE_SIZES[t.dtype]} (shape [${t.shape}])`);
+      view(t).set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    });
+    const status = wasm.ew_run();
+    if (status !== 0) throw new EwmError(`${name}: run failed: ${statusMessage(status, wasm.ew_error_index(), wasm.ew_error_value())}`, status);
+    return outputs.map((t) => new ARRAY_TYPES[t.dtype](view(t).slice().buffer));
+  };
+
+  const runFloat = (...xs: Float32Array[]): Float32Array[] => {
+    const cast = xs.map((x, k) => {
+      const t = inputs[k];
+      return t && t.dtype === 'int8' && x instanceof Float32Array ? quantize(x, t.scale, t.zeroPoint) : x;
+    });
+    return run(...cast).map((y, k) => {
+      const t = outputs[k]!;
+      if (y instanceof Float32Array) return y;
+      if (y instanceof Int8Array) return dequantize(y, t.scale, t.zeroPoint);
+      return Float32Array.from(y as ArrayLike<number>);
+    });
+  };
+
+  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, run, runFloat };
+}
+
+export type { DTypeName, TensorInfo, EwmInfo };

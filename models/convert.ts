@@ -1,0 +1,70 @@
+// The converter's pipeline: graph → lower each op to .ewm ops (precomputing everything a kernel
+// needs) → keep only the tensors the ops use → plan the arena → write .ewm.
+
+import { ConvertError, tensorBytes, type DType, type Graph, type Tensor } from './graph.js';
+import { LOWERINGS } from './lower/index.js';
+import { refuse, type LoweredOp, type LowerContext } from './lower/common.js';
+import { lifetimes, planArena, type Plan } from './planner.js';
+import { writeEwm } from './ewm-writer.js';
+import { readTflite } from './tflite/import.js';
+
+export interface Conversion {
+  bytes: Uint8Array;
+  plan: Plan;
+  opCount: number;
+}
+
+const IO_DTYPES: DType[] = ['int8', 'float32'];
+
+export function lowerGraph(graph: Graph): LoweredOp[] {
+  const ctx: LowerContext = {
+    graph,
+    addConstant(name: string, dtype: DType, shape: number[], data: Uint8Array): number {
+      graph.tensors.push({ name, dtype, shape, data });
+      return graph.tensors.length - 1;
+    },
+  };
+  return graph.ops.map((op) => {
+    const lower = LOWERINGS[op.type];
+    if (!lower) refuse(op, 'operator not supported by edgewasm');
+    return lower(op, ctx);
+  });
+}
+
+export function convertGraph(source: Graph): Conversion {
+  const graph: Graph = { ...source, tensors: [...source.tensors] }; // lowering appends constants
+  for (const t of [...graph.inputs, ...graph.outputs]) {
+    const tensor = graph.tensors[t]!;
+    if (!IO_DTYPES.includes(tensor.dtype)) {
+      throw new ConvertError(`model input/output '${tensor.name}' is ${tensor.dtype}; edgewasm runs int8 and float32 I/O`);
+    }
+  }
+  const lowered = lowerGraph(graph);
+
+  // Renumber: only tensors the lowered ops or the graph I/O refer to go into the file.
+  const used = new Map<number, number>();
+  const keep = (t: number) => {
+    if (t < 0) return t;
+    if (!used.has(t)) used.set(t, used.size);
+    return used.get(t)!;
+  };
+  const inputs = graph.inputs.map(keep);
+  const outputs = graph.outputs.map(keep);
+  const ops = lowered.map((op) => ({ ...op, inputs: op.inputs.map(keep), outputs: op.outputs.map(keep) }));
+  const tensors: Tensor[] = [...used.keys()].map((t) => graph.tensors[t]!);
+
+  const spans = lifetimes(ops, inputs, outputs, (t) => !tensors[t]!.data, (t) => tensorBytes(tensors[t]!));
+  const plan = planArena(spans);
+  const metadata = {
+    source: graph.source,
+    inputs: inputs.map((t) => ({ name: tensors[t]!.name })),
+    outputs: outputs.map((t, k) => ({ name: tensors[t]!.name, ...(k === 0 && graph.labels ? { labels: graph.labels } : {}) })),
+    tensors: tensors.map((t) => t.name),
+  };
+  const bytes = writeEwm({ tensors, ops, inputs, outputs, arenaOffsets: plan.offsets, arenaSize: plan.arenaSize, metadata });
+  return { bytes, plan, opCount: ops.length };
+}
+
+export function convertTflite(bytes: Uint8Array, source: string): Conversion {
+  return convertGraph(readTflite(bytes, source));
+}

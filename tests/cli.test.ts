@@ -1,0 +1,109 @@
+// The CLI end to end, as a user runs it: convert the MLPerf Tiny int8 models, run the golden inputs
+// through `edgewasm run --output`, compare every byte; and every user mistake gets `error: …`.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, GOLDEN, MLPERF, INT8_MODELS, mlperfCase, selected, compareBytes } from './golden.js';
+
+const CLI = join(ROOT, 'dist', 'host', 'cli.js');
+const work = mkdtempSync(join(tmpdir(), 'edgewasm-cli-'));
+
+function edgewasm(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function noTrace(stderr: string) {
+  assert.doesNotMatch(stderr, /\n\s+at /, `stack trace on stderr:\n${stderr}`);
+}
+
+for (const name of INT8_MODELS.filter(selected)) {
+  test(`cli: convert and run ${name}, every output byte equals the golden`, () => {
+    const c = mlperfCase(name);
+    const ewm = join(work, `${name}.ewm`);
+    const conv = edgewasm('convert', c.tflitePath, '-o', ewm);
+    assert.equal(conv.code, 0, conv.stderr);
+    assert.match(conv.stdout, /arena [\d,]+ bytes/);
+    const out = join(work, `${name}.out.bin`);
+    const meta = JSON.parse(readFileSync(join(GOLDEN, `${name}.json`), 'utf8'));
+    const r = edgewasm('run', ewm, '--input', join(GOLDEN, meta.files.inputs), '--output', out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(compareBytes(name, c.output.data, new Uint8Array(readFileSync(out))), '');
+  });
+}
+
+test('cli: run without --output prints each sample\'s top classes', () => {
+  const c = mlperfCase('kws_ref_model');
+  const ewm = join(work, 'kws-top.ewm');
+  assert.equal(edgewasm('convert', c.tflitePath, '-o', ewm).code, 0);
+  const r = edgewasm('run', ewm, '-i', join(GOLDEN, 'kws_ref_model.inputs.bin'), '--top', '2');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 16);
+  const argmax = JSON.parse(readFileSync(join(GOLDEN, 'kws_ref_model.json'), 'utf8')).argmax as number[];
+  lines.forEach((line, i) => assert.match(line, new RegExp(`^sample ${i}: ${argmax[i]} \\(`), line));
+});
+
+test('cli: inspect shows ops, MACs and the arena for .tflite and .ewm', () => {
+  const tflite = join(MLPERF, 'kws_ref_model.tflite');
+  const r = edgewasm('inspect', tflite);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /CONV_2D/);
+  assert.match(r.stdout, /DEPTHWISE_CONV_2D/);
+  assert.match(r.stdout, /arena: [\d,]+ bytes \(activations without reuse: [\d,]+ bytes\)/);
+  // MLPerf's README: KWS is 2.66 M MACs per inference.
+  const macs = Number(/total: ([\d,]+) MACs/.exec(r.stdout)![1]!.replace(/,/g, ''));
+  assert.ok(Math.abs(macs - 2.66e6) < 0.01e6, `KWS MACs ${macs}`);
+  const ewm = join(work, 'kws-inspect.ewm');
+  assert.equal(edgewasm('convert', tflite, '-o', ewm).code, 0);
+  const e = edgewasm('inspect', ewm);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /\.ewm version 1/);
+});
+
+test('cli: user mistakes end in one error line, exit 1, no stack trace, no partial file', () => {
+  const ewm = join(work, 'kws-err.ewm');
+  assert.equal(edgewasm('convert', join(MLPERF, 'kws_ref_model.tflite'), '-o', ewm).code, 0);
+  const cases: [string[], RegExp][] = [
+    [['run', join(work, 'missing.ewm'), '-i', ewm], /error: cannot read .*missing\.ewm: ENOENT/],
+    [['convert', join(work, 'missing.tflite'), '-o', join(work, 'x.ewm')], /error: cannot read .*missing\.tflite: ENOENT/],
+    [['run', ewm, '-i', join(GOLDEN, 'ad01_int8.inputs.bin')], /error: .*ad01_int8\.inputs\.bin: 10240 bytes is not a whole number of samples of input 'input_1' \(int8\[1,49,10,1\], 490 bytes each\)/],
+    [['convert', join(MLPERF, 'kws_ref_model.tflite'), '-o', ewm], /error: .*kws-err\.ewm exists; pass --force/],
+    [['run', join(GOLDEN, 'kws_ref_model.inputs.bin'), '-i', ewm], /error: kws_ref_model\.inputs\.bin: magic 0x[0-9a-f]{8}, expected 0x304d5745/],
+    [['convert', join(MLPERF, 'kws_ref_model_float32.tflite'), '-o', join(work, 'f.ewm')], /error: .*op \d+ \((CONV_2D|QUANTIZE|DEPTHWISE_CONV_2D)\): .*float32/],
+  ];
+  for (const [args, message] of cases) {
+    const r = edgewasm(...args);
+    assert.equal(r.code, 1, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+    noTrace(r.stderr);
+  }
+  assert.ok(!existsSync(join(work, 'f.ewm')), 'a refused conversion left an output file');
+  assert.deepEqual(readdirSync(work).filter((f) => f.endsWith('.tmp')), [], 'temporary files left behind');
+});
+
+test('cli: usage mistakes exit 2 with the usage', () => {
+  for (const args of [[], ['frobnicate'], ['convert', 'a.tflite'], ['run', 'm.ewm'], ['convert', '--bogus', 'a', '-o', 'b']]) {
+    const r = edgewasm(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
+    assert.match(r.stderr, /usage: edgewasm/);
+    noTrace(r.stderr);
+  }
+  const help = edgewasm('convert', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /usage: edgewasm convert/);
+});
+
+test('cli: a truncated .ewm is refused with the file and field named', () => {
+  const ewm = join(work, 'kws-trunc.ewm');
+  assert.equal(edgewasm('convert', join(MLPERF, 'kws_ref_model.tflite'), '-o', ewm).code, 0);
+  const bytes = readFileSync(ewm);
+  writeFileSync(ewm, bytes.subarray(0, bytes.length - 100));
+  const r = edgewasm('inspect', ewm);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`error: kws-trunc\\.ewm: file_size ${bytes.length}, but the file has ${bytes.length - 100} bytes \\(truncated\\)`));
+});
