@@ -3,7 +3,7 @@
 // A user's mistake ends in `error: …` on stderr (exit 1), a usage mistake in a usage line (exit 2),
 // never a stack trace. Outputs are written to a temporary file and renamed: never a partial file.
 
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadModel, type TypedArray } from './runtime.js';
@@ -52,7 +52,9 @@ function writeOutput(path: string, bytes: Uint8Array, force: boolean): void {
   }
 }
 
-function parse(verb: string, args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function parse(verb: string, args: string[], options: NonNullable<ParseArgsConfig['options']>): { values: Values; positionals: string[] } {
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
@@ -105,7 +107,7 @@ async function run(args: string[]): Promise<void> {
     if (values.output) ys.forEach((y) => chunks.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)));
     else console.log(`sample ${i}: ${topClasses(model, ys[0]!, top)}`);
   }
-  if (values.output) {
+  if (typeof values.output === 'string') {
     const total = chunks.reduce((n, c) => n + c.length, 0);
     const out = new Uint8Array(total);
     chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);

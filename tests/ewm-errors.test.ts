@@ -15,7 +15,7 @@ import { GOLDEN } from './golden.js';
 const valid = convertTflite(new Uint8Array(readFileSync(join(GOLDEN, 'ops', 'conv2d_1x1.tflite'))), 'conv2d_1x1.tflite').bytes;
 
 function mutate(change: (view: DataView, bytes: Uint8Array) => Uint8Array | void, reseal = true): Uint8Array {
-  let bytes = valid.slice();
+  let bytes: Uint8Array = valid.slice();
   bytes = change(new DataView(bytes.buffer), bytes) ?? bytes;
   if (reseal) new DataView(bytes.buffer).setUint32(F.H_CRC32, crc32(bytes.subarray(F.CRC_START)), true);
   return bytes;

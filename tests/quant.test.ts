@@ -1,0 +1,58 @@
+// The runtime's requantization (assembly/quant.ts, compiled to wasm) against an independent
+// formulation in BigInt of what TensorFlow Lite Micro computes: x * 2^left * M / 2^31 rounded with
+// ties toward +infinity (gemmlowp's nudge-and-truncate; MIN * MIN saturates), then a divide by
+// 2^right with ties away from zero.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './golden.js';
+
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(ROOT, 'build', 'test-quant.wasm'))), {});
+const mbqm = wasm.exports.mbqm as (x: number, m: number, s: number) => number;
+
+function roundDivPow2(v: bigint, e: bigint): bigint {
+  if (e === 0n) return v;
+  const mag = v < 0n ? -v : v;
+  const q = (mag + (1n << (e - 1n))) >> e;
+  return v < 0n ? -q : q;
+}
+
+function expected(x: number, m: number, shift: number): number {
+  const left = BigInt(Math.max(shift, 0));
+  const right = BigInt(Math.max(-shift, 0));
+  const xl = BigInt.asIntN(32, BigInt(x) << left);
+  const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+  const high = xl === -(2n ** 31n) && BigInt(m) === -(2n ** 31n) ? 2n ** 31n - 1n : floorDiv(xl * BigInt(m) + 2n ** 30n, 2n ** 31n);
+  return Number(BigInt.asIntN(32, roundDivPow2(high, right)));
+}
+
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('multiplyByQuantizedMultiplier equals the BigInt formulation (seeded sweep and edges)', () => {
+  const seed = 7;
+  const rand = mulberry32(seed);
+  const xs = [0, 1, -1, 2, -2, 127, -128, 2 ** 20, -(2 ** 20), 2 ** 31 - 1, -(2 ** 31)];
+  const ms = [0, 2 ** 30, 2 ** 30 + 1, 2 ** 31 - 1, 1518500250];
+  const cases: [number, number, number][] = [];
+  for (const x of xs) for (const m of ms) for (const s of [-31, -20, -8, -1, 0, 1, 4]) cases.push([x, m, s]);
+  for (let k = 0; k < 20000; k++) {
+    const x = (rand() * 2 ** 32) | 0;
+    const small = Math.round((rand() - 0.5) * 2 ** (1 + Math.floor(rand() * 24)));
+    cases.push([k % 2 ? x : small, 2 ** 30 + Math.floor(rand() * 2 ** 30), -31 + Math.floor(rand() * 38)]);
+  }
+  for (const [x, m, s] of cases) {
+    // A left shift that overflows int32 is outside what TFLite produces; skip it.
+    if (s > 0 && Math.abs(x * 2 ** s) >= 2 ** 31) continue;
+    assert.equal(mbqm(x, m, s), expected(x, m, s), `seed ${seed}: x ${x}, multiplier ${m}, shift ${s}`);
+  }
+});
