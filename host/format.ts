@@ -88,4 +88,5 @@ export const OP_TANH = 18;
 export const OP_HARD_SWISH = 19;
 export const OP_RELU = 20; // RELU, RELU6, RELU_N1_TO_1: rescale then clamp
 export const OP_LEAKY_RELU = 21;
-export const OP_COUNT = 22; // one past the largest op code
+export const OP_SPLIT = 22; // one tensor cut into parts along an axis: the mirror of CONCATENATION
+export const OP_COUNT = 23; // one past the largest op code

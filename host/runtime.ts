@@ -61,6 +61,8 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
   const module = await loadRuntimeModule(options.runtime);
   const instance = await WebAssembly.instantiate(module, {});
   const wasm = instance.exports as unknown as RuntimeExports;
+  // AssemblyScript's exported start: initializes globals such as the allocator's heap top.
+  (instance.exports._initialize as (() => void) | undefined)?.();
   const ptr = wasm.ew_alloc(bytes.length);
   if (ptr === 0) throw new EwmError(`${name}: cannot allocate ${bytes.length} bytes of wasm memory for the model`);
   new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);

@@ -7,7 +7,7 @@ import { check_conv_2d, exec_conv_2d, check_depthwise_conv_2d, exec_depthwise_co
 import { check_fully_connected, exec_fully_connected } from './fully_connected';
 import { check_average_pool_2d, exec_average_pool_2d, check_max_pool_2d, exec_max_pool_2d } from './pool';
 import { check_add, exec_add, check_sub, exec_sub, check_mul, exec_mul } from './elementwise';
-import { check_copy, exec_copy, check_concatenation, exec_concatenation, check_pad, exec_pad } from './shape';
+import { check_copy, exec_copy, check_concatenation, exec_concatenation, check_pad, exec_pad, check_split, exec_split } from './shape';
 import { check_softmax, exec_softmax } from './softmax';
 import { check_quantize, exec_quantize, check_requantize, exec_requantize, check_dequantize, exec_dequantize } from './quantize';
 import { check_mean, exec_mean } from './mean';
@@ -36,6 +36,7 @@ export function checkOp(op: usize, code: i32): i32 {
     case F.OP_HARD_SWISH: return check_hard_swish(op);
     case F.OP_RELU: return check_relu(op);
     case F.OP_LEAKY_RELU: return check_leaky_relu(op);
+    case F.OP_SPLIT: return check_split(op);
     default: return ERR_OP_CODE;
   }
 }
@@ -63,6 +64,7 @@ export function execOp(op: usize, code: i32): i32 {
     case F.OP_HARD_SWISH: return exec_hard_swish(op);
     case F.OP_RELU: return exec_relu(op);
     case F.OP_LEAKY_RELU: return exec_leaky_relu(op);
+    case F.OP_SPLIT: return exec_split(op);
     default: return ERR_OP_CODE;
   }
 }

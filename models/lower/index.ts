@@ -7,7 +7,7 @@ import { lowerAveragePool2d, lowerMaxPool2d } from './pool.js';
 import { lowerAdd, lowerSub, lowerMul } from './elementwise.js';
 import { lowerSoftmax } from './softmax.js';
 import { lowerQuantize, lowerDequantize } from './quantize.js';
-import { lowerReshape, lowerConcatenation, lowerPad } from './shape.js';
+import { lowerReshape, lowerConcatenation, lowerPad, lowerSplit } from './shape.js';
 import { lowerMean } from './mean.js';
 import { lowerLogistic, lowerTanh, lowerHardSwish, lowerRelu, lowerRelu6, lowerLeakyRelu } from './activation.js';
 
@@ -33,4 +33,5 @@ export const LOWERINGS: Record<string, Lowering> = {
   RELU: lowerRelu,
   RELU6: lowerRelu6,
   LEAKY_RELU: lowerLeakyRelu,
+  SPLIT: lowerSplit,
 };
