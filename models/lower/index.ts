@@ -34,4 +34,8 @@ export const LOWERINGS: Record<string, Lowering> = {
   RELU6: lowerRelu6,
   LEAKY_RELU: lowerLeakyRelu,
   SPLIT: lowerSplit,
+  // Layout-only ops: a byte copy into the output's shape, as TensorFlow Lite Micro does.
+  SQUEEZE: lowerReshape,
+  EXPAND_DIMS: lowerReshape,
+  PADV2: lowerPad,
 };
