@@ -10,6 +10,7 @@ import { loadModel, type TypedArray } from './runtime.js';
 import { readEwm } from './ewm.js';
 import { formatInspect } from './inspect.js';
 import { EwmError } from './errors.js';
+import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
 import { convertTflite } from '../models/convert.js';
 
@@ -20,11 +21,12 @@ const HELP: Record<string, string> = {
   Convert an int8 TFLite model to .ewm; prints the op count and the arena size.
   -o, --output FILE   where to write the .ewm
   --force             overwrite FILE if it exists`,
-  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--force]
+  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--force]
   Run every sample in FILE (raw samples back to back, in the input's dtype).
   -i, --input FILE    the samples (give it once per model input)
   -o, --output FILE   write the outputs back to back in the output's dtype
   --top K             without --output, print each sample's top K classes (default 3)
+  --build simd|mvp    the runtime build (default: the best this engine supports)
   --force             overwrite the output file if it exists`,
   inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
   Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
@@ -75,15 +77,17 @@ function convert(args: string[]): void {
 async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse('run', args, {
     input: { type: 'string', short: 'i', multiple: true }, output: { type: 'string', short: 'o' },
-    top: { type: 'string' }, force: { type: 'boolean' },
+    top: { type: 'string' }, force: { type: 'boolean' }, build: { type: 'string' },
   });
   if (values.help) return void console.log(HELP.run);
   const inputFiles = (values.input ?? []) as string[];
   if (positionals.length !== 1 || inputFiles.length === 0) throw new UsageError(HELP.run!);
   const top = values.top === undefined ? 3 : Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top ${String(values.top)}: expected a positive integer\n${HELP.run}`);
+  const build = values.build;
+  if (build !== undefined && !BUILDS.includes(build as Build)) throw new UsageError(`--build ${String(build)}: expected one of ${BUILDS.join(', ')}\n${HELP.run}`);
   const path = positionals[0]!;
-  const model = await loadModel(readInput(path), { name: basename(path) });
+  const model = await loadModel(readInput(path), { name: basename(path), build: build as Build | undefined });
   if (inputFiles.length !== model.inputs.length) throw new EwmError(`${basename(path)} takes ${model.inputs.length} inputs, ${inputFiles.length} --input files given`);
 
   const data = inputFiles.map(readInput);

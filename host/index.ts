@@ -3,3 +3,4 @@
 export { loadModel, quantize, dequantize, type Model, type LoadOptions, type TypedArray } from './runtime.js';
 export { readEwm, type EwmInfo, type TensorInfo, type DTypeName } from './ewm.js';
 export { EwmError } from './errors.js';
+export { bestBuild, BUILDS, type Build } from './wasm-source.js';

@@ -4,7 +4,7 @@
 
 import { EwmError, statusMessage } from './errors.js';
 import { readEwm, DTYPE_SIZES, type DTypeName, type EwmInfo, type TensorInfo } from './ewm.js';
-import { loadRuntimeModule } from './wasm-source.js';
+import { loadRuntimeModule, bestBuild, type Build } from './wasm-source.js';
 
 interface RuntimeExports {
   memory: WebAssembly.Memory;
@@ -24,6 +24,8 @@ const ARRAY_TYPES = { int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int
 export interface LoadOptions {
   /** A compiled runtime module (or its bytes); by default the one shipped in build/. */
   runtime?: WebAssembly.Module | BufferSource;
+  /** Which shipped build to run: 'simd' or 'mvp'; by default the best the engine supports. */
+  build?: Build;
   /** Name used in error messages, usually the file name. */
   name?: string;
 }
@@ -33,6 +35,8 @@ export interface Model {
   readonly outputs: TensorInfo[];
   readonly info: EwmInfo;
   readonly labels?: string[];
+  /** The runtime build in use ('custom' when the caller passed its own module). */
+  readonly build: Build | 'custom';
   /** Run one sample: one typed array per input, in the input's dtype; returns copies of the outputs. */
   run(...inputs: TypedArray[]): TypedArray[];
   /** Run with float inputs and outputs, quantizing and dequantizing int8 I/O as the model declares. */
@@ -58,7 +62,8 @@ export function dequantize(q: Int8Array, scale: number, zeroPoint: number): Floa
 export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<Model> {
   const name = options.name ?? 'model';
   const info = readEwm(bytes, name);
-  const module = await loadRuntimeModule(options.runtime);
+  const build = options.runtime ? 'custom' : (options.build ?? bestBuild());
+  const module = await loadRuntimeModule(options.runtime, build === 'custom' ? undefined : build);
   const instance = await WebAssembly.instantiate(module, {});
   const wasm = instance.exports as unknown as RuntimeExports;
   // AssemblyScript's exported start: initializes globals such as the allocator's heap top.
@@ -101,7 +106,7 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
     });
   };
 
-  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, run, runFloat };
+  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, build, run, runFloat };
 }
 
-export type { DTypeName, TensorInfo, EwmInfo };
+export type { DTypeName, TensorInfo, EwmInfo, Build };

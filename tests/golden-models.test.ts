@@ -3,10 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { BUILDS } from '../host/index.js';
 import { INT8_MODELS, mlperfCase, selected, runGolden } from './golden.js';
 
 for (const name of INT8_MODELS.filter(selected)) {
-  test(`golden model ${name}: every output byte of 16 samples equals TensorFlow Lite Micro's`, async () => {
-    assert.deepEqual(await runGolden(mlperfCase(name)), []);
-  });
+  for (const build of BUILDS) {
+    test(`golden model ${name} (${build} build): every output byte of 16 samples equals TensorFlow Lite Micro's`, async () => {
+      assert.deepEqual(await runGolden(mlperfCase(name), build), []);
+    });
+  }
 }

@@ -3,10 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { BUILDS } from '../host/index.js';
 import { opCases, selected, runGolden } from './golden.js';
 
 for (const c of opCases().filter((c) => selected(c.name))) {
-  test(`golden op ${c.name}: every output byte equals TensorFlow Lite Micro's`, async () => {
-    assert.deepEqual(await runGolden(c), []);
-  });
+  for (const build of BUILDS) {
+    test(`golden op ${c.name} (${build} build): every output byte equals TensorFlow Lite Micro's`, async () => {
+      assert.deepEqual(await runGolden(c, build), []);
+    });
+  }
 }

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { convertTflite } from '../models/convert.js';
-import { loadModel } from '../host/index.js';
+import { loadModel, type Build } from '../host/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHARED = join(ROOT, '..', 'shared');
@@ -87,16 +87,17 @@ export function compareBytes(label: string, expected: Uint8Array, actual: Uint8A
 export const asBytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Convert the case's model, run every sample through the library, and list every differing output. */
-export async function runGolden(c: GoldenCase): Promise<string[]> {
+export async function runGolden(c: GoldenCase, build: Build): Promise<string[]> {
   const tflite = new Uint8Array(readFileSync(c.tflitePath));
   assert.equal(sha256(tflite), c.sha256, `${c.name}: model file differs from the one the goldens were made with`);
-  const model = await loadModel(convertTflite(tflite, c.name).bytes, { name: c.name });
+  const model = await loadModel(convertTflite(tflite, c.name).bytes, { name: c.name, build });
+  assert.equal(model.build, build);
   const problems: string[] = [];
   for (let i = 0; i < c.n; i++) {
     const xs = c.inputs.map((inp) => sample(inp.data, inp.bytesPerSample, i, inp.dtype));
     const [y] = model.run(...xs);
     const expected = c.output.data.subarray(i * c.output.bytesPerSample, (i + 1) * c.output.bytesPerSample);
-    const diff = compareBytes(`${c.name} sample ${i}`, expected, asBytes(y!));
+    const diff = compareBytes(`${c.name} (${build}) sample ${i}`, expected, asBytes(y!));
     if (diff) problems.push(diff);
   }
   return problems;
