@@ -30,9 +30,11 @@ for (const name of INT8_MODELS.filter(selected)) {
     assert.match(conv.stdout, /arena [\d,]+ bytes/);
     const out = join(work, `${name}.out.bin`);
     const meta = JSON.parse(readFileSync(join(GOLDEN, `${name}.json`), 'utf8'));
-    const r = edgewasm('run', ewm, '--input', join(GOLDEN, meta.files.inputs), '--output', out);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(compareBytes(name, c.output.data, new Uint8Array(readFileSync(out))), '');
+    for (const build of ['simd', 'mvp']) {
+      const r = edgewasm('run', ewm, '--input', join(GOLDEN, meta.files.inputs), '--output', out, '--build', build, '--force');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(compareBytes(`${name} (${build})`, c.output.data, new Uint8Array(readFileSync(out))), '');
+    }
   });
 }
 
@@ -87,7 +89,7 @@ test('cli: user mistakes end in one error line, exit 1, no stack trace, no parti
 });
 
 test('cli: usage mistakes exit 2 with the usage', () => {
-  for (const args of [[], ['frobnicate'], ['convert', 'a.tflite'], ['run', 'm.ewm'], ['convert', '--bogus', 'a', '-o', 'b']]) {
+  for (const args of [[], ['frobnicate'], ['convert', 'a.tflite'], ['run', 'm.ewm'], ['convert', '--bogus', 'a', '-o', 'b'], ['run', 'm.ewm', '-i', 'x', '--build', 'gpu']]) {
     const r = edgewasm(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}`);
     assert.match(r.stderr, /usage: edgewasm/);
