@@ -13,19 +13,11 @@ import { loadModel, EwmError, type TypedArray } from '../host/index.js';
 import { convertGraph } from '../models/convert.js';
 import { quantizeMultiplier } from '../models/quantize-multiplier.js';
 import type { Graph, Tensor, Op, DType } from '../models/graph.js';
+import { mulberry32 } from '../models/prng.js';
 
 const SEED = 20240611;
 console.log(`seed ${SEED}`);
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const randomInt8 = (n: number) => Int8Array.from({ length: n }, () => Math.floor(rand() * 256) - 128);
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

@@ -4,16 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planArena, lifetimes, type Lifetime } from '../models/planner.js';
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../models/prng.js';
 
 test('planner: no two live tensors overlap, offsets are 16-byte aligned (seeded random lifetimes)', () => {
   const seed = 20261128;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './golden.js';
+import { mulberry32 } from '../models/prng.js';
 
 const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(ROOT, 'build', 'test-quant.wasm'))), {});
 const mbqm = wasm.exports.mbqm as (x: number, m: number, s: number) => number;
@@ -26,16 +27,6 @@ function expected(x: number, m: number, shift: number): number {
   const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
   const high = xl === -(2n ** 31n) && BigInt(m) === -(2n ** 31n) ? 2n ** 31n - 1n : floorDiv(xl * BigInt(m) + 2n ** 30n, 2n ** 31n);
   return Number(BigInt.asIntN(32, roundDivPow2(high, right)));
-}
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('multiplyByQuantizedMultiplier equals the BigInt formulation (seeded sweep and edges)', () => {

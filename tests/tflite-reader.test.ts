@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Builder, ByteBuffer } from 'flatbuffers';
 import { readTflite } from '../models/tflite/import.js';
 import { ConvertError, type Graph, type Tensor } from '../models/graph.js';
+import { mulberry32 } from '../models/prng.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GOLDEN = join(ROOT, '..', 'shared', 'golden');
@@ -304,16 +305,6 @@ test('refuses a truncated file, naming the field that points outside it', () => 
     assert.match(message, new RegExp(`^cut\\.tflite: .*outside the file \\(${size} bytes\\)|^cut\\.tflite: .*past the end of the file \\(${size} bytes\\)`), `${size} bytes: ${message}`);
   }
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('random bytes are refused with a ConvertError naming the file', () => {
   const seed = 20240611;

@@ -16,6 +16,7 @@ import { loadDigits, image, EWM_PATH, PIXELS, SIDE, type Digits } from './data.j
 import { activations, backward, forward, params, scratch, CONV1, CONV2, FC_IN, PARAM_COUNT, type Params } from './net.js';
 import { buildEwm } from './quantize.js';
 import { int8Predictions, accuracy } from './evaluate.js';
+import { mulberry32 } from '../prng.js';
 
 const SEED = 20240601;
 const EPOCHS = 8; // about 45 s on one core
@@ -27,17 +28,6 @@ const MIN_INT8_ACCURACY = 0.96;
 const MAX_INT8_LOSS = 0.005; // accuracy int8 may lose against float
 
 const jitter = (rand: () => number) => Math.floor(rand() * (2 * SHIFT + 1)) - SHIFT;
-
-/** mulberry32: a 32-bit seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** He-uniform weights (limit sqrt(6 / fan_in)), zero biases. */
 function initialParams(rand: () => number): Params {
