@@ -16,7 +16,9 @@ import { DTYPE_INT8, DTYPE_INT32, NO_TENSOR } from '../../host/format';
 import { opIn, opOut, opParam, tensorData, tensorDim, tensorRank, tensorIsConstant } from '../model';
 import { checkingOp, expectArity, expectDtype, expectElements, expectRange } from './check';
 import { conv2d_i8_ref } from '../ref/conv2d_i8';
+import { conv2d_i8_simd } from '../simd/conv2d_i8';
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
+import { depthwise_conv2d_i8_simd } from '../simd/depthwise_conv2d_i8';
 
 function expectRank(t: i32, rank: i32): i32 {
   return tensorRank(t) == rank ? OK : fail(ERR_OP_SHAPE, checkingOp, t);
@@ -105,7 +107,16 @@ export function exec_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
   const y = opOut(op, 0);
-  conv2d_i8_ref(
+  if (ASC_FEATURE_SIMD) conv2d_i8_simd(
+    tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
+    tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
+    tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3),
+    tensorDim(y, 1), tensorDim(y, 2), tensorDim(y, 3),
+    tensorDim(w, 1), tensorDim(w, 2), tensorDim(w, 3),
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), opParam(op, 4), opParam(op, 5),
+    opParam(op, 6), opParam(op, 7), opParam(op, 8), opParam(op, 9),
+  );
+  else conv2d_i8_ref(
     tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3),
@@ -138,7 +149,8 @@ export function exec_depthwise_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
   const y = opOut(op, 0);
-  depthwise_conv2d_i8_ref(
+  const kernel = ASC_FEATURE_SIMD ? depthwise_conv2d_i8_simd : depthwise_conv2d_i8_ref;
+  kernel(
     tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3),

@@ -15,6 +15,7 @@ import { DTYPE_INT8 } from '../../host/format';
 import { opIn, opOut, opParam, tensorData, tensorDimBack, tensorElements } from '../model';
 import { checkingOp, expectArity, expectDtype, expectRange } from './check';
 import { add_i8_ref, sub_i8_ref, mul_i8_ref } from '../ref/elementwise_i8';
+import { add_i8_simd } from '../simd/elementwise_i8';
 
 const ADD_SUB_PARAMS = 19;
 const MUL_PARAMS = 15;
@@ -79,7 +80,7 @@ function checkAddSub(op: usize): i32 {
 
 function execAddSub(op: usize, negate: bool): i32 {
   const y = opOut(op, 0);
-  const kernel = negate ? sub_i8_ref : add_i8_ref;
+  const kernel = negate ? sub_i8_ref : ASC_FEATURE_SIMD ? add_i8_simd : add_i8_ref;
   kernel(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(opIn(op, 1)), dim(y, 0), dim(y, 1), dim(y, 2), dim(y, 3),
     opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3),

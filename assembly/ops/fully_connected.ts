@@ -14,6 +14,7 @@ import { opIn, opOut, opParam, tensorData, tensorDim, tensorDimBack, tensorRank,
 import { checkingOp, expectArity, expectDtype, expectElements } from './check';
 import { checkChannelQuant, checkQuantParams } from './conv';
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
+import { fully_connected_i8_simd } from '../simd/fully_connected_i8';
 
 export function check_fully_connected(op: usize): i32 {
   let s = expectArity(op, 5, 1, 4);
@@ -38,7 +39,13 @@ export function exec_fully_connected(op: usize): i32 {
   const w = opIn(op, 1);
   const y = opOut(op, 0);
   const units = tensorDim(w, 0);
-  fully_connected_i8_ref(
+  if (ASC_FEATURE_SIMD) fully_connected_i8_simd(
+    tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),
+    tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
+    tensorElements(y) / units, tensorDim(w, 1), units,
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3),
+  );
+  else fully_connected_i8_ref(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorElements(y) / units, tensorDim(w, 1), units,

@@ -11,6 +11,7 @@ import { DTYPE_INT8 } from '../../host/format';
 import { opIn, opOut, opParam, tensorData, tensorDim, tensorRank } from '../model';
 import { checkingOp, expectArity, expectDtype, expectRange } from './check';
 import { average_pool_i8_ref, max_pool_i8_ref } from '../ref/pool_i8';
+import { average_pool_i8_simd, max_pool_i8_simd } from '../simd/pool_i8';
 
 const WINDOW_LIMIT: i64 = 1 << 30;
 
@@ -52,7 +53,8 @@ export function check_average_pool_2d(op: usize): i32 {
 export function exec_average_pool_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const y = opOut(op, 0);
-  average_pool_i8_ref(
+  const kernel = ASC_FEATURE_SIMD ? average_pool_i8_simd : average_pool_i8_ref;
+  kernel(
     tensorData(y), tensorData(x),
     tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3), tensorDim(y, 1), tensorDim(y, 2),
     opParam(op, 2), opParam(op, 3), opParam(op, 0), opParam(op, 1), opParam(op, 4), opParam(op, 5),
@@ -68,7 +70,8 @@ export function check_max_pool_2d(op: usize): i32 {
 export function exec_max_pool_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const y = opOut(op, 0);
-  max_pool_i8_ref(
+  const kernel = ASC_FEATURE_SIMD ? max_pool_i8_simd : max_pool_i8_ref;
+  kernel(
     tensorData(y), tensorData(x),
     tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3), tensorDim(y, 1), tensorDim(y, 2),
     opParam(op, 2), opParam(op, 3), opParam(op, 0), opParam(op, 1), opParam(op, 4), opParam(op, 5),

@@ -1,0 +1,107 @@
+// CONV_2D int8 -> int8 with wasm SIMD: conv2d_i8_ref's output byte for byte.
+// A 1x1 stride-1 unpadded conv over all groups-1 channels is a fully connected layer over the
+// pixels (K = input channels), so it takes fully_connected_i8_simd. Any other conv gathers each
+// output pixel's receptive field (one group's channels) into an i16 patch of (x + inputOffset), in
+// the filters' (ky, kx, c) order and with 0 for taps in the padding (the reference skips them;
+// a zero lane adds nothing), and two patches at a time go through the GEMM core against the
+// group's OHWI filter rows (assembly/simd/gemm_i8.ts). Building a patch costs K lanes once per
+// pixel and group; it then serves every output channel of the group.
+// Layout and accumulator bound: as assembly/ref/conv2d_i8.ts. Preconditions (the load check):
+// inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127]; a patch larger
+// than the buffer (K > 16376) falls back to the reference kernel.
+
+import { conv2d_i8_ref } from '../ref/conv2d_i8';
+import { fully_connected_i8_simd } from './fully_connected_i8';
+import { PATCH, PATCH_LANES, patchStride, widen, zeros, gemmPatches } from './gemm_i8';
+
+// The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at
+// the group's first channel, as fH * fW * fC lanes at dst. When filter rows are dense in the input
+// (no horizontal dilation, one group) a row's in-bounds taps are one run of bytes.
+function gatherPatch(
+  dst: usize, image: usize, inH: i32, inW: i32, inC: i32, fH: i32, fW: i32, fC: i32,
+  y0: i32, x0: i32, dilationH: i32, dilationW: i32, inputOffset: i32, end: usize,
+): void {
+  const run = fW * fC;
+  const dense = dilationW == 1 && fC == inC;
+  for (let ky = 0; ky < fH; ky++, dst += <usize>run << 1) {
+    const y = y0 + dilationH * ky;
+    if (y < 0 || y >= inH) {
+      zeros(dst, run);
+      continue;
+    }
+    const row = image + <usize>y * inW * inC;
+    if (dense) {
+      const kx0 = x0 < 0 ? min(-x0, fW) : 0;
+      const kx1 = max(min(inW - x0, fW), kx0);
+      zeros(dst, kx0 * fC);
+      widen(dst + (<usize>(kx0 * fC) << 1), row + <usize>(x0 + kx0) * inC, (kx1 - kx0) * fC, inputOffset, end);
+      zeros(dst + (<usize>(kx1 * fC) << 1), (fW - kx1) * fC);
+      continue;
+    }
+    for (let kx = 0; kx < fW; kx++) {
+      const x = x0 + dilationW * kx;
+      const d = dst + (<usize>(kx * fC) << 1);
+      if (x < 0 || x >= inW) zeros(d, fC);
+      else widen(d, row + <usize>x * inC, fC, inputOffset, end);
+    }
+  }
+}
+
+export function conv2d_i8_simd(
+  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
+  batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
+  fH: i32, fW: i32, fC: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
+  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
+): void {
+  if (fH == 1 && fW == 1 && fC == inC && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0
+    && outH == inH && outW == inW) {
+    fully_connected_i8_simd(
+      out, inp, weights, bias, mults, shifts, batches * inH * inW, inC, outC,
+      inputOffset, outputZeroPoint, actMin, actMax,
+    );
+    return;
+  }
+  const K = fH * fW * fC;
+  const ldp = patchStride(K);
+  if (ldp > PATCH_LANES) {
+    conv2d_i8_ref(
+      out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, outC, fH, fW, fC,
+      strideH, strideW, dilationH, dilationW, padTop, padLeft, inputOffset, outputZeroPoint, actMin, actMax,
+    );
+    return;
+  }
+  const step = 2 * ldp <= PATCH_LANES ? 2 : 1;
+  const groups = inC / fC;
+  const perGroup = outC / groups;
+  const plane = outH * outW;
+  const pixels = batches * plane;
+  const imageBytes = <usize>inH * inW * inC;
+  const end = inp + <usize>batches * imageBytes;
+  const patch1 = PATCH + (<usize>ldp << 1);
+  for (let q = 0; q < pixels; q += step) {
+    const rows = q + 1 < pixels ? step : 1;
+    // Pixels q and q + 1 (which may start the next row or image): their images and top-left taps.
+    const b0 = q / plane, yx0 = q - b0 * plane, oy0 = yx0 / outW, ox0 = yx0 - oy0 * outW;
+    const b1 = (q + 1) / plane, yx1 = q + 1 - b1 * plane, oy1 = yx1 / outW, ox1 = yx1 - oy1 * outW;
+    for (let g = 0; g < groups; g++) {
+      const channel0 = <usize>(g * fC);
+      gatherPatch(
+        PATCH, inp + <usize>b0 * imageBytes + channel0, inH, inW, inC, fH, fW, fC,
+        oy0 * strideH - padTop, ox0 * strideW - padLeft, dilationH, dilationW, inputOffset, end,
+      );
+      if (rows == 2) {
+        gatherPatch(
+          patch1, inp + <usize>b1 * imageBytes + channel0, inH, inW, inC, fH, fW, fC,
+          oy1 * strideH - padTop, ox1 * strideW - padLeft, dilationH, dilationW, inputOffset, end,
+        );
+      }
+      const oc0 = g * perGroup;
+      const q4 = <usize>oc0 << 2;
+      gemmPatches(
+        out + <usize>q * outC + <usize>oc0, <usize>outC, rows, ldp, weights + <usize>oc0 * K, K, perGroup,
+        bias != 0 ? bias + q4 : 0, mults + q4, shifts + q4, outputZeroPoint, actMin, actMax,
+      );
+    }
+  }
+}

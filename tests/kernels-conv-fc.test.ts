@@ -1,0 +1,184 @@
+// CONV_2D and FULLY_CONNECTED: the SIMD kernels (assembly/simd/conv2d_i8.ts, fully_connected_i8.ts)
+// against the reference kernels they must equal byte for byte, on one table of shapes around the
+// SIMD tiles: K (taps x channels) in {1, 7, 8, 9, 19} around the 8-lane K block, units one under
+// and over the 4-unit block, odd and even pixel counts (rows go two at a time), odd strides,
+// SAME and VALID padding, dilation, groups, batches, the 1x1 fast path and its near misses, and
+// depths past the patch buffer (the reference fallback). Values and zero points reach the clamp at
+// -128 and 127; multipliers are random in [2^30, 2^31), shifts in [-12, 0]. Both variants run from
+// build/test-kernels.wasm on the same buffers; output bytes past the end must stay untouched.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './golden.js';
+import { mulberry32 } from '../models/prng.js';
+
+const SEED = Number(process.env.SEED ?? 0x5eed_c0de);
+console.log(`kernels-conv-fc seed ${SEED} (set SEED=... to change)`);
+const rand = mulberry32(SEED);
+const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+type Kernel = (...args: number[]) => void;
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(ROOT, 'build', 'test-kernels.wasm'))), {});
+const ex = wasm.exports as Record<string, unknown>;
+(ex._initialize as () => void)(); // sets the allocator's start past static data (the SIMD patch buffer)
+const alloc = ex.alloc as (n: number) => number;
+const memory = ex.memory as WebAssembly.Memory;
+const kernel = (name: string) => ex[name] as Kernel;
+
+const GUARD = 16;
+
+/** Values for a buffer: random bytes, or only the extremes -128 and 127 (the i16 range's edges). */
+function fillInt8(p: number, n: number, extreme: boolean): void {
+  const v = new Int8Array(memory.buffer, p, n);
+  for (let i = 0; i < n; i++) v[i] = extreme ? (rand() < 0.5 ? -128 : 127) : int(-128, 127);
+}
+
+function fillInt32(p: number, n: number, f: () => number): void {
+  const v = new Int32Array(memory.buffer, p, n);
+  for (let i = 0; i < n; i++) v[i] = f();
+}
+
+interface Quant { inputOffset: number; outputZeroPoint: number; actMin: number; actMax: number }
+
+/** Zero points over their whole range; a third of the cases with a narrow fused clamp. */
+function randomQuant(extreme: boolean): Quant {
+  const inputOffset = extreme ? (rand() < 0.5 ? -127 : 128) : int(-127, 128);
+  const outputZeroPoint = int(-128, 127);
+  if (rand() < 0.67) return { inputOffset, outputZeroPoint, actMin: -128, actMax: 127 };
+  const actMin = int(-128, 100);
+  return { inputOffset, outputZeroPoint, actMin, actMax: int(actMin, 127) };
+}
+
+/** Shared buffers of one case: inputs, per-unit quantization, two outputs with guard bytes. */
+function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean) {
+  const p = {
+    inp: alloc(inBytes), weights: alloc(weightBytes), bias: bias ? alloc(units * 4) : 0,
+    mults: alloc(units * 4), shifts: alloc(units * 4),
+  };
+  fillInt8(p.inp, inBytes, extreme);
+  fillInt8(p.weights, weightBytes, extreme);
+  if (bias) fillInt32(p.bias, units, () => int(-60000, 60000));
+  fillInt32(p.mults, units, () => int(2 ** 30, 2 ** 31 - 1));
+  fillInt32(p.shifts, units, () => int(-12, 0));
+  return p;
+}
+
+/** Runs ref and simd into separate outputs (pre-filled differently) and compares every byte. */
+function compare(op: string, shape: object, outBytes: number, run: (k: Kernel, out: number) => void): void {
+  const outs = ['ref', 'simd'].map((variant, i) => {
+    const out = alloc(outBytes + GUARD);
+    new Uint8Array(memory.buffer, out, outBytes + GUARD).fill(i === 0 ? 0x55 : 0xaa);
+    run(kernel(`${op}_i8_${variant}`), out);
+    return new Int8Array(memory.buffer, out, outBytes + GUARD).slice();
+  });
+  const [ref, simd] = outs as [Int8Array, Int8Array];
+  for (let i = 0; i < outBytes; i++) {
+    if (ref[i] !== simd[i]) {
+      assert.fail(`${op}_i8_simd ${JSON.stringify(shape)} output[${i}]: expected ${ref[i]}, got ${simd[i]}`);
+    }
+  }
+  for (let i = outBytes; i < outBytes + GUARD; i++) {
+    assert.equal(simd[i], new Int8Array([0xaa])[0], `${op}_i8_simd ${JSON.stringify(shape)} wrote past the output at ${i}`);
+  }
+}
+
+// ---- CONV_2D
+
+interface ConvCase {
+  n?: number; h: number; w: number; c: number; o: number; f: [number, number];
+  s?: [number, number]; d?: [number, number]; pad: 'SAME' | 'VALID'; groups?: number;
+  bias?: boolean; extreme?: boolean;
+}
+
+const CONV: ConvCase[] = [
+  // 1x1 stride 1 unpadded (the fully connected fast path): K = c around the K block, units around 4.
+  ...[1, 7, 8, 9, 19].flatMap((c) => [3, 4, 5, 9].map((o): ConvCase => ({ h: 3, w: 5, c, o, f: [1, 1], pad: 'VALID' }))),
+  { h: 25, w: 5, c: 64, o: 64, f: [1, 1], pad: 'SAME' },
+  { n: 3, h: 3, w: 3, c: 16, o: 7, f: [1, 1], pad: 'VALID', bias: false },
+  { h: 4, w: 4, c: 8, o: 16, f: [1, 1], pad: 'VALID', extreme: true },
+  // 1x1 near misses: stride 2, and groups.
+  { h: 7, w: 7, c: 16, o: 12, f: [1, 1], s: [2, 2], pad: 'VALID' },
+  { h: 5, w: 4, c: 8, o: 8, f: [1, 1], pad: 'VALID', groups: 2 },
+  // General path: K = taps x channels across the K block, odd and even pixel counts.
+  { h: 5, w: 5, c: 1, o: 4, f: [1, 1], s: [1, 2], pad: 'SAME' },
+  { h: 6, w: 5, c: 1, o: 5, f: [7, 1], pad: 'SAME' },
+  { h: 6, w: 5, c: 1, o: 3, f: [2, 4], pad: 'SAME' },
+  { h: 6, w: 5, c: 1, o: 9, f: [3, 3], pad: 'VALID' },
+  { h: 7, w: 6, c: 19, o: 8, f: [1, 1], s: [3, 1], pad: 'SAME' },
+  { h: 8, w: 8, c: 3, o: 8, f: [3, 3], s: [2, 2], pad: 'SAME' },
+  { h: 9, w: 9, c: 3, o: 8, f: [3, 3], s: [2, 2], pad: 'VALID' },
+  { h: 12, w: 10, c: 1, o: 64, f: [10, 4], s: [2, 2], pad: 'SAME' },
+  { h: 8, w: 8, c: 16, o: 16, f: [3, 3], pad: 'SAME' },
+  { h: 9, w: 7, c: 9, o: 13, f: [3, 3], s: [3, 3], pad: 'SAME', bias: false },
+  { h: 3, w: 3, c: 4, o: 5, f: [5, 5], pad: 'SAME' },
+  { h: 2, w: 7, c: 2, o: 6, f: [3, 5], s: [1, 2], pad: 'SAME', extreme: true },
+  { n: 2, h: 5, w: 3, c: 5, o: 7, f: [3, 3], pad: 'SAME' },
+  { n: 3, h: 3, w: 3, c: 8, o: 4, f: [2, 2], pad: 'VALID', extreme: true },
+  // Dilation: vertical only keeps filter rows dense, horizontal does not.
+  { h: 9, w: 9, c: 5, o: 6, f: [3, 3], d: [2, 1], pad: 'SAME' },
+  { h: 9, w: 9, c: 5, o: 6, f: [3, 3], d: [1, 2], pad: 'SAME' },
+  { h: 10, w: 8, c: 8, o: 9, f: [3, 2], d: [3, 2], s: [2, 1], pad: 'VALID' },
+  // Groups: fewer than 4 filters per group, and a partial unit block per group.
+  { h: 5, w: 5, c: 6, o: 6, f: [3, 3], pad: 'SAME', groups: 3 },
+  { h: 5, w: 6, c: 8, o: 10, f: [3, 3], pad: 'SAME', groups: 2 },
+  { h: 4, w: 4, c: 18, o: 9, f: [3, 1], s: [1, 3], pad: 'SAME', groups: 3 },
+];
+
+function convGeometry(inSize: number, f: number, s: number, d: number, pad: 'SAME' | 'VALID'): [number, number] {
+  const eff = (f - 1) * d + 1;
+  const out = pad === 'SAME' ? Math.ceil(inSize / s) : Math.ceil((inSize - eff + 1) / s);
+  const total = pad === 'SAME' ? Math.max(0, (out - 1) * s + eff - inSize) : 0;
+  return [out, Math.floor(total / 2)];
+}
+
+for (const c of CONV) {
+  const { n = 1, h, w, c: inC, o: outC, f: [fH, fW], s: [sH, sW] = [1, 1], d: [dH, dW] = [1, 1], pad, groups = 1 } = c;
+  const bias = c.bias ?? true;
+  const extreme = c.extreme ?? false;
+  const fC = inC / groups;
+  const [outH, padTop] = convGeometry(h, fH, sH, dH, pad);
+  const [outW, padLeft] = convGeometry(w, fW, sW, dW, pad);
+  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme };
+  test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
+    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme);
+    const q = randomQuant(extreme);
+    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, (k, out) => k(
+      out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
+      sH, sW, dH, dW, padTop, padLeft, q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax,
+    ));
+  });
+}
+
+// ---- FULLY_CONNECTED
+
+interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean }
+
+const FC: FcCase[] = [
+  ...[1, 7, 8, 9, 19].flatMap((depth) => [1, 3, 4, 5, 8, 9].map((units) => ({ batches: 1, depth, units }))),
+  ...[2, 3, 5].flatMap((batches) => [7, 9, 19].map((depth) => ({ batches, depth, units: 5 }))),
+  { batches: 1, depth: 640, units: 128 },
+  { batches: 1, depth: 128, units: 8, bias: false },
+  { batches: 1, depth: 8, units: 128 },
+  { batches: 3, depth: 64, units: 12, extreme: true },
+  { batches: 2, depth: 256, units: 2, extreme: true },
+  // Past the two-row patch buffer (one row at a time), and past one row (the reference fallback).
+  { batches: 3, depth: 9000, units: 5 },
+  { batches: 2, depth: 20000, units: 3 },
+];
+
+for (const c of FC) {
+  const { batches, depth, units } = c;
+  const bias = c.bias ?? true;
+  const extreme = c.extreme ?? false;
+  const shape = { batches, depth, units, bias, extreme };
+  test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
+    const p = setup(batches * depth, units * depth, units, bias, extreme);
+    const q = randomQuant(extreme);
+    compare('fully_connected', { ...shape, ...q }, batches * units, (k, out) => k(
+      out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,
+      q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax,
+    ));
+  });
+}
