@@ -4,7 +4,8 @@
 // and over the 4-unit block, odd and even pixel counts (rows go two at a time), odd strides,
 // SAME and VALID padding, dilation, groups, batches, the 1x1 fast path and its near misses, and
 // depths past the patch buffer (the reference fallback). Values and zero points reach the clamp at
-// -128 and 127; multipliers are random in [2^30, 2^31), shifts in [-12, 0]. Both variants run from
+// -128 and 127; multipliers are random in [2^30, 2^31), shifts in [-12, 0], and a few cases take
+// the extreme shifts and multipliers. Both variants run from
 // build/test-kernels.wasm on the same buffers; output bytes past the end must stay untouched.
 
 import { test } from 'node:test';
@@ -51,8 +52,13 @@ function randomQuant(extreme: boolean): Quant {
   return { inputOffset, outputZeroPoint, actMin, actMax: int(actMin, 127) };
 }
 
-/** Shared buffers of one case: inputs, per-unit quantization, two outputs with guard bytes. */
-function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean) {
+const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+
+/**
+ * Shared buffers of one case: inputs and per-unit quantization. `edge` mixes in the extreme shifts
+ * -31 and 30 and the multipliers i32 MIN (the saturating doubling high mul) and 0.
+ */
+function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean, edge = false) {
   const p = {
     inp: alloc(inBytes), weights: alloc(weightBytes), bias: bias ? alloc(units * 4) : 0,
     mults: alloc(units * 4), shifts: alloc(units * 4),
@@ -60,8 +66,8 @@ function setup(inBytes: number, weightBytes: number, units: number, bias: boolea
   fillInt8(p.inp, inBytes, extreme);
   fillInt8(p.weights, weightBytes, extreme);
   if (bias) fillInt32(p.bias, units, () => int(-60000, 60000));
-  fillInt32(p.mults, units, () => int(2 ** 30, 2 ** 31 - 1));
-  fillInt32(p.shifts, units, () => int(-12, 0));
+  fillInt32(p.mults, units, () => (edge && rand() < 0.3 ? pick([-(2 ** 31), 0]) : int(2 ** 30, 2 ** 31 - 1)));
+  fillInt32(p.shifts, units, () => (edge ? pick([-31, -20, -1, 0, 1, 30]) : int(-12, 0)));
   return p;
 }
 
@@ -89,7 +95,7 @@ function compare(op: string, shape: object, outBytes: number, run: (k: Kernel, o
 interface ConvCase {
   n?: number; h: number; w: number; c: number; o: number; f: [number, number];
   s?: [number, number]; d?: [number, number]; pad: 'SAME' | 'VALID'; groups?: number;
-  bias?: boolean; extreme?: boolean;
+  bias?: boolean; extreme?: boolean; edge?: boolean;
 }
 
 const CONV: ConvCase[] = [
@@ -98,6 +104,7 @@ const CONV: ConvCase[] = [
   { h: 25, w: 5, c: 64, o: 64, f: [1, 1], pad: 'SAME' },
   { n: 3, h: 3, w: 3, c: 16, o: 7, f: [1, 1], pad: 'VALID', bias: false },
   { h: 4, w: 4, c: 8, o: 16, f: [1, 1], pad: 'VALID', extreme: true },
+  { h: 4, w: 3, c: 24, o: 13, f: [1, 1], pad: 'VALID', edge: true },
   // 1x1 near misses: stride 2, and groups.
   { h: 7, w: 7, c: 16, o: 12, f: [1, 1], s: [2, 2], pad: 'VALID' },
   { h: 5, w: 4, c: 8, o: 8, f: [1, 1], pad: 'VALID', groups: 2 },
@@ -116,6 +123,7 @@ const CONV: ConvCase[] = [
   { h: 2, w: 7, c: 2, o: 6, f: [3, 5], s: [1, 2], pad: 'SAME', extreme: true },
   { n: 2, h: 5, w: 3, c: 5, o: 7, f: [3, 3], pad: 'SAME' },
   { n: 3, h: 3, w: 3, c: 8, o: 4, f: [2, 2], pad: 'VALID', extreme: true },
+  { h: 5, w: 5, c: 3, o: 10, f: [3, 3], pad: 'SAME', edge: true },
   // Dilation: vertical only keeps filter rows dense, horizontal does not.
   { h: 9, w: 9, c: 5, o: 6, f: [3, 3], d: [2, 1], pad: 'SAME' },
   { h: 9, w: 9, c: 5, o: 6, f: [3, 3], d: [1, 2], pad: 'SAME' },
@@ -124,6 +132,11 @@ const CONV: ConvCase[] = [
   { h: 5, w: 5, c: 6, o: 6, f: [3, 3], pad: 'SAME', groups: 3 },
   { h: 5, w: 6, c: 8, o: 10, f: [3, 3], pad: 'SAME', groups: 2 },
   { h: 4, w: 4, c: 18, o: 9, f: [3, 1], s: [1, 3], pad: 'SAME', groups: 3 },
+  // More pixels than the patch buffer holds at once (107 rows of K = 144: an odd chunk), one row
+  // at a time (K = 9000), and past one row (K = 16400: the reference fallback).
+  { h: 16, w: 16, c: 16, o: 6, f: [3, 3], pad: 'SAME' },
+  { n: 2, h: 3, w: 3, c: 1000, o: 5, f: [3, 3], pad: 'SAME' },
+  { h: 2, w: 2, c: 16400, o: 3, f: [1, 1], s: [2, 2], pad: 'VALID' },
 ];
 
 function convGeometry(inSize: number, f: number, s: number, d: number, pad: 'SAME' | 'VALID'): [number, number] {
@@ -137,12 +150,13 @@ for (const c of CONV) {
   const { n = 1, h, w, c: inC, o: outC, f: [fH, fW], s: [sH, sW] = [1, 1], d: [dH, dW] = [1, 1], pad, groups = 1 } = c;
   const bias = c.bias ?? true;
   const extreme = c.extreme ?? false;
+  const edge = c.edge ?? false;
   const fC = inC / groups;
   const [outH, padTop] = convGeometry(h, fH, sH, dH, pad);
   const [outW, padLeft] = convGeometry(w, fW, sW, dW, pad);
-  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme };
+  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme, edge };
   test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme);
+    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge);
     const q = randomQuant(extreme);
     compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, (k, out) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
@@ -153,7 +167,7 @@ for (const c of CONV) {
 
 // ---- FULLY_CONNECTED
 
-interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean }
+interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean; edge?: boolean }
 
 const FC: FcCase[] = [
   ...[1, 7, 8, 9, 19].flatMap((depth) => [1, 3, 4, 5, 8, 9].map((units) => ({ batches: 1, depth, units }))),
@@ -163,7 +177,10 @@ const FC: FcCase[] = [
   { batches: 1, depth: 8, units: 128 },
   { batches: 3, depth: 64, units: 12, extreme: true },
   { batches: 2, depth: 256, units: 2, extreme: true },
-  // Past the two-row patch buffer (one row at a time), and past one row (the reference fallback).
+  { batches: 30, depth: 640, units: 6 },
+  { batches: 3, depth: 40, units: 11, edge: true },
+  // 30 rows of 640 take two fills of the patch buffer; 9000 fit one row at a time, 20000 none
+  // (the reference fallback).
   { batches: 3, depth: 9000, units: 5 },
   { batches: 2, depth: 20000, units: 3 },
 ];
@@ -172,9 +189,10 @@ for (const c of FC) {
   const { batches, depth, units } = c;
   const bias = c.bias ?? true;
   const extreme = c.extreme ?? false;
-  const shape = { batches, depth, units, bias, extreme };
+  const edge = c.edge ?? false;
+  const shape = { batches, depth, units, bias, extreme, edge };
   test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(batches * depth, units * depth, units, bias, extreme);
+    const p = setup(batches * depth, units * depth, units, bias, extreme, edge);
     const q = randomQuant(extreme);
     compare('fully_connected', { ...shape, ...q }, batches * units, (k, out) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,

@@ -1,11 +1,11 @@
 // CONV_2D int8 -> int8 with wasm SIMD: conv2d_i8_ref's output byte for byte.
-// A 1x1 stride-1 unpadded conv over all groups-1 channels is a fully connected layer over the
-// pixels (K = input channels), so it takes fully_connected_i8_simd. Any other conv gathers each
+// A 1x1 stride-1 unpadded conv with one group is a fully connected layer over the pixels
+// (K = input channels), so it takes fully_connected_i8_simd. Any other conv gathers each
 // output pixel's receptive field (one group's channels) into an i16 patch of (x + inputOffset), in
 // the filters' (ky, kx, c) order and with 0 for taps in the padding (the reference skips them;
-// a zero lane adds nothing), and two patches at a time go through the GEMM core against the
-// group's OHWI filter rows (assembly/simd/gemm_i8.ts). Building a patch costs K lanes once per
-// pixel and group; it then serves every output channel of the group.
+// a zero lane adds nothing), as many pixels as the patch buffer holds, and the GEMM core multiplies
+// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts). Building a patch costs K lanes
+// once per pixel and group; it then serves every output channel of the group.
 // Layout and accumulator bound: as assembly/ref/conv2d_i8.ts. Preconditions (the load check):
 // inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127]; a patch larger
 // than the buffer (K > 16376) falls back to the reference kernel.
@@ -71,30 +71,28 @@ export function conv2d_i8_simd(
     );
     return;
   }
-  const step = 2 * ldp <= PATCH_LANES ? 2 : 1;
+  const chunk = PATCH_LANES / ldp;
   const groups = inC / fC;
   const perGroup = outC / groups;
   const plane = outH * outW;
   const pixels = batches * plane;
   const imageBytes = <usize>inH * inW * inC;
   const end = inp + <usize>batches * imageBytes;
-  const patch1 = PATCH + (<usize>ldp << 1);
-  for (let q = 0; q < pixels; q += step) {
-    const rows = q + 1 < pixels ? step : 1;
-    // Pixels q and q + 1 (which may start the next row or image): their images and top-left taps.
-    const b0 = q / plane, yx0 = q - b0 * plane, oy0 = yx0 / outW, ox0 = yx0 - oy0 * outW;
-    const b1 = (q + 1) / plane, yx1 = q + 1 - b1 * plane, oy1 = yx1 / outW, ox1 = yx1 - oy1 * outW;
+  for (let q = 0; q < pixels; q += chunk) {
+    const rows = min(chunk, pixels - q);
     for (let g = 0; g < groups; g++) {
-      const channel0 = <usize>(g * fC);
-      gatherPatch(
-        PATCH, inp + <usize>b0 * imageBytes + channel0, inH, inW, inC, fH, fW, fC,
-        oy0 * strideH - padTop, ox0 * strideW - padLeft, dilationH, dilationW, inputOffset, end,
-      );
-      if (rows == 2) {
+      let b = q / plane;
+      let oy = (q - b * plane) / outW;
+      let ox = q - b * plane - oy * outW;
+      for (let r = 0; r < rows; r++) {
         gatherPatch(
-          patch1, inp + <usize>b1 * imageBytes + channel0, inH, inW, inC, fH, fW, fC,
-          oy1 * strideH - padTop, ox1 * strideW - padLeft, dilationH, dilationW, inputOffset, end,
+          PATCH + (<usize>(r * ldp) << 1), inp + <usize>b * imageBytes + <usize>(g * fC), inH, inW, inC, fH, fW, fC,
+          oy * strideH - padTop, ox * strideW - padLeft, dilationH, dilationW, inputOffset, end,
         );
+        if (++ox == outW) {
+          ox = 0;
+          if (++oy == outH) { oy = 0; b++; }
+        }
       }
       const oc0 = g * perGroup;
       const q4 = <usize>oc0 << 2;

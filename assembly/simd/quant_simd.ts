@@ -6,14 +6,16 @@
 // Preconditions as in quant.ts: shift in [-31, 30].
 
 // saturatingRoundingDoublingHighMul lane-wise. gemmlowp's nudge-then-truncate equals
-// floor((a * b + 2^30) / 2^31) in both signs, so one i64 add and one arithmetic shift do it. The
+// floor((a * b + 2^30) / 2^31) in both signs, so one i64 add and one shift do it (a logical shift:
+// only the low 32 bits are kept, where it equals the arithmetic one, and wasm engines without a
+// 64-bit arithmetic vector shift emulate i64x2.shr_s with several instructions). The
 // only overflow, MIN * MIN, gives 2^31, whose low word is MIN; xor with the all-ones lane mask turns
 // it into MAX, the saturated value. `maybeMin` false skips that fix when no b lane can be MIN.
 // @ts-ignore: decorator
 @inline export function srdhmLanes(a: v128, b: v128, maybeMin: bool): v128 {
   const nudge = i64x2.splat(1 << 30);
-  const lo = i64x2.shr_s(i64x2.add(i64x2.extmul_low_i32x4_s(a, b), nudge), 31);
-  const hi = i64x2.shr_s(i64x2.add(i64x2.extmul_high_i32x4_s(a, b), nudge), 31);
+  const lo = i64x2.shr_u(i64x2.add(i64x2.extmul_low_i32x4_s(a, b), nudge), 31);
+  const hi = i64x2.shr_u(i64x2.add(i64x2.extmul_high_i32x4_s(a, b), nudge), 31);
   const r = i32x4.shuffle(lo, hi, 0, 2, 4, 6);
   if (!maybeMin) return r;
   const min = i32x4.splat(i32.MIN_VALUE);
@@ -65,17 +67,20 @@ export function laneRightScale(shifts: usize): v128 {
 // roundingDivideByPOT with a per-lane exponent e, given 2^-e as f64 for lanes 0,1 (scaleLo) and
 // 2,3 (scaleHi). Exact: t = x * 2^-e is exact, and t + copysign(0.5, t) spans at most 33
 // significant bits, so it is exact too; truncating it rounds half away from zero, which is what
-// quant.ts's mask-and-threshold form computes. |result| <= 2^31, so the truncation never saturates
-// wrongly (x = MIN, e = 0 gives MIN).
+// quant.ts's mask-and-threshold form computes. The result r is in [MIN, MAX] (x = MIN, e = 0 gives
+// MIN); adding 1.5 * 2^52 puts it in the low 32 bits of the f64 exactly (the sum lies in
+// [2^52, 2^53), where the unit is 1), cheaper than i32x4.trunc_sat_f64x2_s_zero, which engines
+// emulate with several instructions.
 // @ts-ignore: decorator
 @inline function rdbpotScaled(x: v128, scaleLo: v128, scaleHi: v128): v128 {
   const sign = f64x2.splat(-0.0);
   const half = f64x2.splat(0.5);
+  const magic = f64x2.splat(6755399441055744.0); // 1.5 * 2^52
   const tLo = f64x2.mul(f64x2.convert_low_i32x4_s(x), scaleLo);
   const tHi = f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(x, x, 2, 3, 2, 3)), scaleHi);
-  const rLo = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(tLo, v128.or(v128.and(tLo, sign), half)));
-  const rHi = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(tHi, v128.or(v128.and(tHi, sign), half)));
-  return i32x4.shuffle(rLo, rHi, 0, 1, 4, 5);
+  const rLo = f64x2.add(f64x2.trunc(f64x2.add(tLo, v128.or(v128.and(tLo, sign), half))), magic);
+  const rHi = f64x2.add(f64x2.trunc(f64x2.add(tHi, v128.or(v128.and(tHi, sign), half))), magic);
+  return i32x4.shuffle(rLo, rHi, 0, 2, 4, 6);
 }
 
 // requantize lane-wise with per-lane multiplier (mult), 2^left (leftMul, laneLeftFactor) and
