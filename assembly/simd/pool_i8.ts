@@ -9,18 +9,10 @@
 // Layout: as assembly/ref/pool_i8.ts. Preconditions (the load check): every window holds a tap,
 // actMin/actMax in [-128, 127], so clamping after the saturating narrow to i8 equals the reference.
 
+import { clipStart, clipEnd, averageAt, maxAt } from '../ref/pool_i8';
+
 const BLOCK = 16;
 const FLUSH = 256;
-
-// @ts-ignore: decorator
-@inline function clipStart(origin: i32): i32 {
-  return origin < 0 ? -origin : 0;
-}
-
-// @ts-ignore: decorator
-@inline function clipEnd(origin: i32, filter: i32, size: i32): i32 {
-  return size - origin < filter ? size - origin : filter;
-}
 
 // The reference's rounded average of four i32 sums by one count.
 // @ts-ignore: decorator
@@ -96,17 +88,7 @@ export function average_pool_i8_simd(
           o += BLOCK;
         }
         for (; c < channels; c++) {
-          let acc: i32 = 0;
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let kx = kx0; kx < kx1; kx++) {
-              acc += <i32>load<i8>(origin + <usize>ky * rowStride + <usize>kx * pixelStride + <usize>c);
-            }
-          }
-          let v = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          if (v < actMin) v = actMin;
-          if (v > actMax) v = actMax;
-          store<i8>(o, <i8>v);
-          o++;
+          store<i8>(o++, <i8>averageAt(origin + <usize>c, rowStride, pixelStride, ky0, ky1, kx0, kx1, actMin, actMax));
         }
       }
     }
@@ -145,17 +127,7 @@ export function max_pool_i8_simd(
           o += BLOCK;
         }
         for (; c < channels; c++) {
-          let v: i32 = -128;
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let kx = kx0; kx < kx1; kx++) {
-              const x = <i32>load<i8>(origin + <usize>ky * rowStride + <usize>kx * pixelStride + <usize>c);
-              if (x > v) v = x;
-            }
-          }
-          if (v < actMin) v = actMin;
-          if (v > actMax) v = actMax;
-          store<i8>(o, <i8>v);
-          o++;
+          store<i8>(o++, <i8>maxAt(origin + <usize>c, rowStride, pixelStride, ky0, ky1, kx0, kx1, actMin, actMax));
         }
       }
     }
