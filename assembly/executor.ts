@@ -149,6 +149,15 @@ export function run_model(): i32 {
   return S.OK;
 }
 
+/** Runs op i alone (for per-op profiling); the ops before it must have run. */
+export function run_op(i: i32): i32 {
+  if (!loaded) return fail(S.ERR_NOT_LOADED, 0, 0);
+  if (i < 0 || i >= opCount) return fail(S.ERR_OP_INDEX, i, opCount);
+  const op = opRecord(i);
+  const s = execOp(op, opCode(op));
+  return s == S.OK ? s : fail(s, i, opCode(op));
+}
+
 export function io_tensor(isOutput: bool, k: i32): i32 {
   if (!loaded || k < 0 || k >= (isOutput ? outputCount : inputCount)) return F.NO_TENSOR;
   return load<i32>(ioList + (<usize>(isOutput ? inputCount + k : k) << 2));

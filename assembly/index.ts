@@ -3,7 +3,7 @@
 //   write input k at ew_tensor_data(ew_input(k)); s = ew_run(); read ew_tensor_data(ew_output(k)).
 // On a status other than OK, ew_error_index() and ew_error_value() say which item and what value.
 
-import { load_model, run_model, io_tensor } from './executor';
+import { load_model, run_model, run_op, io_tensor } from './executor';
 import { tensorData, tensorBytes } from './model';
 import { errorIndex, errorValue } from './errors';
 import { alloc } from './alloc';
@@ -19,6 +19,11 @@ export function ew_load(model: usize, size: u32): i32 {
 
 export function ew_run(): i32 {
   return run_model();
+}
+
+/** Runs op i alone, for per-op timing; ops 0..i-1 must have run since the inputs were written. */
+export function ew_run_op(i: i32): i32 {
+  return run_op(i);
 }
 
 /** Tensor index of model input k, or -1. */

@@ -27,4 +27,5 @@ export const ERR_IO = 21; // index: position in the input/output list; value: te
 export const ERR_NO_MEMORY = 22; // value: bytes requested
 export const ERR_NOT_LOADED = 23;
 export const ERR_RESERVED = 24; // index: op; value: the reserved field
-export const STATUS_COUNT = 25;
+export const ERR_OP_INDEX = 25; // index: op index asked for; value: number of ops
+export const STATUS_COUNT = 26;

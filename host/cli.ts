@@ -8,7 +8,9 @@ import { readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'nod
 import { basename } from 'node:path';
 import { loadModel, type TypedArray } from './runtime.js';
 import { readEwm } from './ewm.js';
+import { EWM_MAGIC } from './format.js';
 import { formatInspect } from './inspect.js';
+import { profileModel, formatProfile } from './profile.js';
 import { EwmError } from './errors.js';
 import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
@@ -30,8 +32,13 @@ const HELP: Record<string, string> = {
   --force             overwrite the output file if it exists`,
   inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
   Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
+  profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--json]
+  Time each op (median of N runs, default 200) and whole runs on this machine.
+  --build simd|mvp    the runtime build (default: the best this engine supports)
+  --rounds N          runs per op
+  --json              print the profile as JSON`,
 };
-const USAGE = `usage: edgewasm <convert|run|inspect> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
+const USAGE = `usage: edgewasm <convert|run|inspect|profile> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
 
 function readInput(path: string): Uint8Array {
   try {
@@ -84,10 +91,9 @@ async function run(args: string[]): Promise<void> {
   if (positionals.length !== 1 || inputFiles.length === 0) throw new UsageError(HELP.run!);
   const top = values.top === undefined ? 3 : Number(values.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top ${String(values.top)}: expected a positive integer\n${HELP.run}`);
-  const build = values.build;
-  if (build !== undefined && !BUILDS.includes(build as Build)) throw new UsageError(`--build ${String(build)}: expected one of ${BUILDS.join(', ')}\n${HELP.run}`);
+  const build = parseBuild('run', values.build);
   const path = positionals[0]!;
-  const model = await loadModel(readInput(path), { name: basename(path), build: build as Build | undefined });
+  const model = await loadModel(readInput(path), { name: basename(path), build });
   if (inputFiles.length !== model.inputs.length) throw new EwmError(`${basename(path)} takes ${model.inputs.length} inputs, ${inputFiles.length} --input files given`);
 
   const data = inputFiles.map(readInput);
@@ -129,18 +135,38 @@ function topClasses(model: Awaited<ReturnType<typeof loadModel>>, y: TypedArray,
     .join('  ');
 }
 
+/** A model file's .ewm bytes: read as they are, or converted in memory from TFLite. */
+function readModel(path: string): { bytes: Uint8Array; file: string; converted: boolean } {
+  const file = basename(path);
+  const bytes = readInput(path);
+  const isEwm = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === EWM_MAGIC;
+  return isEwm ? { bytes, file, converted: false } : { bytes: convertTflite(bytes, file).bytes, file, converted: true };
+}
+
+function parseBuild(verb: string, build: unknown): Build | undefined {
+  if (build !== undefined && !BUILDS.includes(build as Build)) throw new UsageError(`--build ${String(build)}: expected one of ${BUILDS.join(', ')}\n${HELP[verb]}`);
+  return build as Build | undefined;
+}
+
 function inspect(args: string[]): void {
   const { values, positionals } = parse('inspect', args, {});
   if (values.help) return void console.log(HELP.inspect);
   if (positionals.length !== 1) throw new UsageError(HELP.inspect!);
-  const path = positionals[0]!;
-  const file = basename(path);
-  let bytes = readInput(path);
-  const isEwm = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === 0x304d5745;
-  if (!isEwm) bytes = convertTflite(bytes, file).bytes;
-  const info = readEwm(bytes, file);
-  console.log(formatInspect(info, file));
-  if (!isEwm) console.log('(converted from TFLite in memory)');
+  const { bytes, file, converted } = readModel(positionals[0]!);
+  console.log(formatInspect(readEwm(bytes, file), file));
+  if (converted) console.log('(converted from TFLite in memory)');
+}
+
+async function profile(args: string[]): Promise<void> {
+  const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return void console.log(HELP.profile);
+  if (positionals.length !== 1) throw new UsageError(HELP.profile!);
+  const rounds = values.rounds === undefined ? 200 : Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds ${String(values.rounds)}: expected a positive integer\n${HELP.profile}`);
+  const build = parseBuild('profile', values.build);
+  const { bytes, file } = readModel(positionals[0]!);
+  const p = await profileModel(bytes, file, build, rounds);
+  console.log(values.json ? JSON.stringify({ model: file, ...p }, null, 2) : formatProfile(p, file));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -150,6 +176,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'convert': convert(rest); return 0;
       case 'run': await run(rest); return 0;
       case 'inspect': inspect(rest); return 0;
+      case 'profile': await profile(rest); return 0;
       case '--help': case '-h': case 'help': console.log(USAGE); return 0;
       default: throw new UsageError(verb ? `unknown command '${verb}'\n${USAGE}` : USAGE);
     }

@@ -46,6 +46,7 @@ export function statusMessage(status: number, index: number, value: number): str
     case S.ERR_IO: return `io_list entry ${index}: tensor ${value} is not an activation tensor of the model`;
     case S.ERR_NO_MEMORY: return `cannot allocate ${u} bytes of memory`;
     case S.ERR_NOT_LOADED: return 'no model is loaded';
+    case S.ERR_OP_INDEX: return `op ${index} does not exist (the model has ${value} ops)`;
     case S.ERR_RESERVED: return `op ${index}: reserved field is ${value}, expected 0`;
     default: return `status ${status} (index ${index}, value ${value})`;
   }

@@ -53,13 +53,19 @@ export function activationBytes(info: EwmInfo): number {
   return info.tensors.filter((t) => !t.constant).reduce((n, t) => n + t.bytes, 0);
 }
 
+/** Text columns: the first `textColumns` left-aligned, the rest (numbers) right-aligned. */
+export function formatTable(table: string[][], textColumns: number): string[] {
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table.map((row) => row.map((cell, c) => (c >= textColumns ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+}
+
+export const shapeText = (s: number[]) => `[${s.join(',')}]`;
+
 export function formatInspect(info: EwmInfo, file: string): string {
   const rows = opRows(info);
-  const shape = (s: number[]) => `[${s.join(',')}]`;
-  const table = [['#', 'op', 'input', 'output', 'MACs', 'param bytes'],
-    ...rows.map((r) => [String(r.index), r.op, shape(r.inputShape), shape(r.outputShape), r.macs.toLocaleString('en-US'), r.paramBytes.toLocaleString('en-US')])];
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const lines = table.map((row) => row.map((cell, c) => (c >= 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
+  const shape = shapeText;
+  const lines = formatTable([['#', 'op', 'input', 'output', 'MACs', 'param bytes'],
+    ...rows.map((r) => [String(r.index), r.op, shape(r.inputShape), shape(r.outputShape), r.macs.toLocaleString('en-US'), r.paramBytes.toLocaleString('en-US')])], 4);
   const io = (ts: number[]) => ts.map((t) => {
     const x = info.tensors[t]!;
     return `${x.name} ${x.dtype}${shape(x.shape)}${x.scale ? ` scale ${x.scale} zero_point ${x.zeroPoint}` : ''}`;

@@ -11,6 +11,7 @@ interface RuntimeExports {
   ew_alloc(n: number): number;
   ew_load(ptr: number, size: number): number;
   ew_run(): number;
+  ew_run_op(i: number): number;
   ew_input(k: number): number;
   ew_output(k: number): number;
   ew_tensor_data(t: number): number;
@@ -41,6 +42,8 @@ export interface Model {
   run(...inputs: TypedArray[]): TypedArray[];
   /** Run with float inputs and outputs, quantizing and dequantizing int8 I/O as the model declares. */
   runFloat(...inputs: Float32Array[]): Float32Array[];
+  /** Median milliseconds each op takes over `rounds` runs of the model on these inputs. */
+  profile(inputs: TypedArray[], rounds: number): number[];
 }
 
 /** TFLite's AffineQuantize: round(x / scale) + zero point, clamped to int8. */
@@ -80,7 +83,7 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
   const outputs = info.outputs.map(tensorAt);
   const view = (t: TensorInfo) => new Uint8Array(wasm.memory.buffer, wasm.ew_tensor_data(t.index), t.bytes);
 
-  const run = (...xs: TypedArray[]): TypedArray[] => {
+  const setInputs = (xs: TypedArray[]) => {
     if (xs.length !== inputs.length) throw new EwmError(`${name}: ${xs.length} inputs given, the model takes ${inputs.length}`);
     xs.forEach((x, k) => {
       const t = inputs[k]!;
@@ -88,8 +91,14 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
       if (x.byteLength !== t.bytes) throw new EwmError(`${name}: input ${k} ('${t.name}') has ${x.length} elements, expected ${t.bytes / DTYPE_SIZES[t.dtype]} (shape [${t.shape}])`);
       view(t).set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
     });
-    const status = wasm.ew_run();
+  };
+  const check = (status: number) => {
     if (status !== 0) throw new EwmError(`${name}: run failed: ${statusMessage(status, wasm.ew_error_index(), wasm.ew_error_value())}`, status);
+  };
+
+  const run = (...xs: TypedArray[]): TypedArray[] => {
+    setInputs(xs);
+    check(wasm.ew_run());
     return outputs.map((t) => new ARRAY_TYPES[t.dtype](view(t).slice().buffer));
   };
 
@@ -106,7 +115,20 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
     });
   };
 
-  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, build, run, runFloat };
+  const profile = (xs: TypedArray[], rounds: number): number[] => {
+    setInputs(xs);
+    const times = info.ops.map(() => new Float64Array(rounds));
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < info.ops.length; i++) {
+        const t0 = performance.now();
+        check(wasm.ew_run_op(i));
+        times[i]![r] = performance.now() - t0;
+      }
+    }
+    return times.map((t) => t.sort()[rounds >> 1]!);
+  };
+
+  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, build, run, runFloat, profile };
 }
 
 export type { DTypeName, TensorInfo, EwmInfo, Build };

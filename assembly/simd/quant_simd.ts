@@ -43,7 +43,7 @@
 
 // The per-lane factor 2^left (quant.ts multiplies by 1 << left) for the shift at p[0..3].
 // @ts-ignore: decorator
-@inline function leftFactor(shift: i32): i32 {
+@inline export function leftFactor(shift: i32): i32 {
   return 1 << (shift > 0 ? shift : 0);
 }
 
@@ -56,7 +56,7 @@ export function laneLeftFactor(shifts: usize): v128 {
 
 // 2^-right as f64 for the two shifts at p[0..1]: scaling by it is exact.
 // @ts-ignore: decorator
-@inline function rightScale(shift: i32): f64 {
+@inline export function rightScale(shift: i32): f64 {
   return shift > 0 ? 1.0 : reinterpret<f64>(<i64>(1023 + shift) << 52);
 }
 
