@@ -18,7 +18,7 @@
 
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { PATCH, PATCH_LANES } from './gemm_i8';
-import { leftFactor, rightScale, requantizeLanes } from './quant_simd';
+import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants } from './quant_simd';
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;
 
@@ -30,9 +30,9 @@ export function depthwise_conv2d_i8_simd(
   inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
   const pairs = (fH * fW + 1) >> 1;
-  // Per channel: 4 bytes per tap pair, bias + multiplier + 2^left (12), 2^-right (8), a pad byte.
+  // Per channel: 4 bytes per tap pair, 4 i32 and 5 f64 (depthwiseChunk's layout), a pad byte.
   // Per tap: an address and its offset from the pixel's first tap (8).
-  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 21) & ~7;
+  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 57) & ~7;
   if (depthMultiplier != 1 || inC < 8 || maxChunk < 8) {
     depthwise_conv2d_i8_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
@@ -53,8 +53,12 @@ export function depthwise_conv2d_i8_simd(
 }
 
 // Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
-//   packed weights: pairs * n * 2 i16 | bias, mult, 2^left: n i32 each | 2^-right: n f64 |
+//   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left: n i32 each |
+//   2^-right, and requantizeLanesF64's mult, kPos, kNeg, scale: n f64 each |
 //   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each.
+// A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
+// in f64 when every channel's |acc| bound times |mult| is below 2^51 (quant_simd.ts), which the
+// weights, the folded bias and |x| <= 128 give for any real model; else lane-wise in integers.
 function depthwiseChunk(
   out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
   batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, fH: i32, fW: i32,
@@ -63,20 +67,29 @@ function depthwiseChunk(
 ): void {
   const taps = fH * fW;
   const packed = PATCH;
-  const biasV = packed + (<usize>(pairs * n) << 2);
-  const multV = biasV + (<usize>n << 2);
-  const leftV = multV + (<usize>n << 2);
-  const scaleV = leftV + (<usize>n << 2);
-  const pad = scaleV + (<usize>n << 3);
+  const n4 = <usize>n << 2;
+  const n8 = <usize>n << 3;
+  const biasV = packed + <usize>pairs * n4;
+  const accV = biasV + n4;
+  const multV = accV + n4;
+  const leftV = multV + n4;
+  const scaleV = leftV + n4;
+  const multF = scaleV + n8;
+  const kPosF = multF + n8;
+  const kNegF = kPosF + n8;
+  const scaleF = kNegF + n8;
+  const pad = scaleF + n8;
   const tapAt = (pad + <usize>n + 3) & ~3;
   const tapOff = tapAt + (<usize>pairs << 3);
   let maybeMin = false;
+  let useF64 = true;
   for (let c = 0; c < n; c++) {
     const q = <usize>(c0 + c) << 2;
     const m = load<i32>(mults + q);
     const s = load<i32>(shifts + q);
     maybeMin = maybeMin || m == i32.MIN_VALUE;
     let wSum = 0;
+    let wAbs = 0;
     for (let p = 0; p < pairs; p++) {
       const t = p << 1;
       const w0 = <i32>load<i8>(weights + <usize>t * inC + <usize>(c0 + c));
@@ -85,11 +98,20 @@ function depthwiseChunk(
       store<i16>(at, <i16>w0);
       store<i16>(at, <i16>w1, 2);
       wSum += w0 + w1;
+      wAbs += abs(w0) + abs(w1);
     }
-    store<i32>(biasV + (<usize>c << 2), (bias != 0 ? load<i32>(bias + q) : 0) + inputOffset * wSum);
-    store<i32>(multV + (<usize>c << 2), m);
-    store<i32>(leftV + (<usize>c << 2), leftFactor(s));
-    store<f64>(scaleV + (<usize>c << 3), rightScale(s));
+    const b = (bias != 0 ? load<i32>(bias + q) : 0) + inputOffset * wSum;
+    const cq = <usize>c << 2;
+    const cd = <usize>c << 3;
+    store<i32>(biasV + cq, b);
+    store<i32>(multV + cq, m);
+    store<i32>(leftV + cq, leftFactor(s));
+    store<f64>(scaleV + cd, rightScale(s));
+    store<f64>(multF + cd, <f64>m);
+    // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
+    const bound = (abs(<f64>b) + 128.0 * <f64>wAbs) * abs(<f64>m);
+    if (s > 0 || m == i32.MIN_VALUE || bound >= 2251799813685248.0) useF64 = false;
+    else requantF64Constants(s, kPosF + cd, kNegF + cd, scaleF + cd);
     store<i8>(pad + <usize>c, <i8>-inputOffset);
   }
   for (let t = 0; t < pairs << 1; t++) {
@@ -98,6 +120,7 @@ function depthwiseChunk(
     store<usize>(tapAt + (<usize>t << 2), pad); // the odd last tap's partner stays in the pad row
   }
   const zp = i32x4.splat(outputZeroPoint);
+  const magicZp = f64x2.splat(6755399441055744.0 + <f64>outputZeroPoint);
   const lo = i32x4.splat(actMin);
   const hi = i32x4.splat(actMax);
   const yLast = dilationH * (fH - 1);
@@ -127,33 +150,50 @@ function depthwiseChunk(
         if (n >= 16) {
           for (let j = 0; j < n; j += 16) {
             const c = <usize>min(j, n - 16);
-            channelBlock(o + c, tapAt, c, packed + (c << 2), n, pairs, biasV, multV, leftV, scaleV, maybeMin, zp, lo, hi, true);
+            channelSums(accV + (c << 2), biasV + (c << 2), tapAt, c, packed + (c << 2), n4, pairs, true);
           }
         } else {
           for (let j = 0; j < n; j += 8) {
             const c = <usize>min(j, n - 8);
-            channelBlock(o + c, tapAt, c, packed + (c << 2), n, pairs, biasV, multV, leftV, scaleV, maybeMin, zp, lo, hi, false);
+            channelSums(accV + (c << 2), biasV + (c << 2), tapAt, c, packed + (c << 2), n4, pairs, false);
           }
+        }
+        for (let j = 0; j < n; j += 8) {
+          const c = <usize>min(j, n - 8);
+          const a = accV + (c << 2);
+          let r0: v128, r1: v128;
+          if (useF64) {
+            r0 = requantizeLanesF64(v128.load(a), multF + (c << 3), kPosF + (c << 3), kNegF + (c << 3), scaleF + (c << 3), magicZp, lo, hi);
+            r1 = requantizeLanesF64(v128.load(a, 16), multF + (c << 3) + 32, kPosF + (c << 3) + 32, kNegF + (c << 3) + 32, scaleF + (c << 3) + 32, magicZp, lo, hi);
+          } else {
+            r0 = requantizeLanes(
+              v128.load(a), v128.load(leftV + (c << 2)), v128.load(multV + (c << 2)), maybeMin,
+              v128.load(scaleV + (c << 3)), v128.load(scaleV + (c << 3), 16), zp, lo, hi,
+            );
+            r1 = requantizeLanes(
+              v128.load(a, 16), v128.load(leftV + (c << 2), 16), v128.load(multV + (c << 2), 16), maybeMin,
+              v128.load(scaleV + (c << 3), 32), v128.load(scaleV + (c << 3), 48), zp, lo, hi,
+            );
+          }
+          const r = i16x8.narrow_i32x4_s(r0, r1);
+          v128.store64_lane(o + c, i8x16.narrow_i16x8_s(r, r), 0);
         }
       }
     }
   }
 }
 
-// Channels [c, c + 16) (wide) or [c, c + 8) of one pixel, from the tap addresses at tapAt and the
-// packed weights at w (stride n pairs of i16 per tap pair). Inlined at both call sites, so `wide`
-// is a constant and each copy keeps only its own loads and accumulators.
+// The sums of channels [c, c + 16) (wide) or [c, c + 8) of one pixel into acc, from the bias at
+// bias, the tap addresses at tapAt and the packed weights at w (a tap pair's channels are wStep
+// bytes apart). Inlined at both call sites, so `wide` is a constant and each copy keeps only its
+// own loads and accumulators.
 // @ts-ignore: decorator
-@inline function channelBlock(
-  o: usize, tapAt: usize, c: usize, w: usize, n: i32, pairs: i32,
-  biasV: usize, multV: usize, leftV: usize, scaleV: usize, maybeMin: bool, zp: v128, lo: v128, hi: v128, wide: bool,
-): void {
+@inline function channelSums(acc: usize, bias: usize, tapAt: usize, c: usize, w: usize, wStep: usize, pairs: i32, wide: bool): void {
   const zero = i32x4.splat(0);
-  let acc0 = v128.load(biasV + (c << 2));
-  let acc1 = v128.load(biasV + (c << 2), 16);
-  let acc2 = wide ? v128.load(biasV + (c << 2), 32) : zero;
-  let acc3 = wide ? v128.load(biasV + (c << 2), 48) : zero;
-  const wStep = <usize>n << 2;
+  let acc0 = v128.load(bias);
+  let acc1 = v128.load(bias, 16);
+  let acc2 = wide ? v128.load(bias, 32) : zero;
+  let acc3 = wide ? v128.load(bias, 48) : zero;
   let at = tapAt;
   for (let p = 0; p < pairs; p++, at += 8, w += wStep) {
     const ta = load<usize>(at) + c;
@@ -169,26 +209,10 @@ function depthwiseChunk(
       acc3 = i32x4.add(acc3, i32x4.dot_i16x8_s(i16x8.shuffle(xa, xb, 4, 12, 5, 13, 6, 14, 7, 15), v128.load(w, 48)));
     }
   }
-  const r0 = requantizeLanes(
-    acc0, v128.load(leftV + (c << 2)), v128.load(multV + (c << 2)), maybeMin,
-    v128.load(scaleV + (c << 3)), v128.load(scaleV + (c << 3), 16), zp, lo, hi,
-  );
-  const r1 = requantizeLanes(
-    acc1, v128.load(leftV + (c << 2), 16), v128.load(multV + (c << 2), 16), maybeMin,
-    v128.load(scaleV + (c << 3), 32), v128.load(scaleV + (c << 3), 48), zp, lo, hi,
-  );
-  const r01 = i16x8.narrow_i32x4_s(r0, r1);
-  if (!wide) {
-    v128.store64_lane(o, i8x16.narrow_i16x8_s(r01, r01), 0);
-    return;
+  v128.store(acc, acc0);
+  v128.store(acc, acc1, 16);
+  if (wide) {
+    v128.store(acc, acc2, 32);
+    v128.store(acc, acc3, 48);
   }
-  const r2 = requantizeLanes(
-    acc2, v128.load(leftV + (c << 2), 32), v128.load(multV + (c << 2), 32), maybeMin,
-    v128.load(scaleV + (c << 3), 64), v128.load(scaleV + (c << 3), 80), zp, lo, hi,
-  );
-  const r3 = requantizeLanes(
-    acc3, v128.load(leftV + (c << 2), 48), v128.load(multV + (c << 2), 48), maybeMin,
-    v128.load(scaleV + (c << 3), 96), v128.load(scaleV + (c << 3), 112), zp, lo, hi,
-  );
-  v128.store(o, i8x16.narrow_i16x8_s(r01, i16x8.narrow_i32x4_s(r2, r3)));
 }

@@ -100,3 +100,37 @@ export function anyMinMultiplier(mults: usize): bool {
   return load<i32>(mults) == i32.MIN_VALUE || load<i32>(mults, 4) == i32.MIN_VALUE
     || load<i32>(mults, 8) == i32.MIN_VALUE || load<i32>(mults, 12) == i32.MIN_VALUE;
 }
+
+// requantize lane-wise in f64, for lanes where the caller has proved |acc * mult| < 2^51, shift <= 0
+// and mult != i32 MIN (e.g. from a bound on the accumulator): about two thirds of requantizeLanes'
+// instructions. With P = acc * mult (exact in f64) and r = -shift, gemmlowp's two roundings,
+// h = floor((P + 2^30) / 2^31) then half-away-from-zero h / 2^r, are one floor:
+//   y = floor((P + 2^30 + 2^(30+r) - [P < -2^30] 2^31) / 2^(31+r))      (r >= 1; r = 0: y = h)
+// since [h < 0] = [P < -2^30] and floor((floor(a / m) + k) / n) = floor((a + k m) / (m n)). For
+// r <= 21 the numerator stays below 2^53, so every step is exact; for r >= 22 both forms give 0
+// (|h| <= 2^20 < 2^(r-1)) and the computed quotient lies in (1/4, 3/4). Per lane the caller bakes
+// mult (f64), kPos = 2^30 + 2^(30+r) (2^30 for r = 0), kNeg = kPos - 2^31 (kPos for r = 0) and
+// 2^-(31+r) (requantF64Constants); magicZp is 1.5 * 2^52 + zero point (the low word of the sum is
+// y + zp, wrapping as i32 addition would).
+// @ts-ignore: decorator
+@inline export function requantizeLanesF64(
+  acc: v128, mult: usize, kPos: usize, kNeg: usize, scale: usize, magicZp: v128, actMin: v128, actMax: v128,
+): v128 {
+  const limit = f64x2.splat(-1073741824.0);
+  const pLo = f64x2.mul(f64x2.convert_low_i32x4_s(acc), v128.load(mult));
+  const pHi = f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)), v128.load(mult, 16));
+  const nLo = f64x2.add(pLo, v128.bitselect(v128.load(kNeg), v128.load(kPos), f64x2.lt(pLo, limit)));
+  const nHi = f64x2.add(pHi, v128.bitselect(v128.load(kNeg, 16), v128.load(kPos, 16), f64x2.lt(pHi, limit)));
+  const yLo = f64x2.add(f64x2.floor(f64x2.mul(nLo, v128.load(scale))), magicZp);
+  const yHi = f64x2.add(f64x2.floor(f64x2.mul(nHi, v128.load(scale, 16))), magicZp);
+  return i32x4.min_s(i32x4.max_s(i32x4.shuffle(yLo, yHi, 0, 2, 4, 6), actMin), actMax);
+}
+
+/** Stores requantizeLanesF64's kPos, kNeg and 2^-(31+r) for one lane with shift -r <= 0. */
+export function requantF64Constants(shift: i32, kPos: usize, kNeg: usize, scale: usize): void {
+  const r = -shift;
+  const pos = r == 0 ? 1073741824.0 : 1073741824.0 + reinterpret<f64>(<i64>(1023 + 30 + r) << 52);
+  store<f64>(kPos, pos);
+  store<f64>(kNeg, r == 0 ? pos : pos - 2147483648.0);
+  store<f64>(scale, reinterpret<f64>(<i64>(1023 - 31 - r) << 52));
+}
