@@ -8,7 +8,7 @@
 
 import { multiplyByQuantizedMultiplier, requantize } from '../quant';
 import { add_i8_ref } from '../ref/elementwise_i8';
-import { mbqmLanes } from './quant_simd';
+import { mbqmLanes, rdbpotLanes } from './quant_simd';
 
 const ADD_LEFT_SHIFT = 20; // as the reference: int8 inputs rescale with 20 fractional bits
 const BLOCK = 16;
@@ -24,15 +24,25 @@ function flatStep(d0: i32, d1: i32, d2: i32, d3: i32, s0: i32, s1: i32, s2: i32,
   return -1;
 }
 
-// Four lanes of (x + in1Offset, y + in2Offset) in i32 -> requantized sum, clamped.
+// An input's rescaling, multiplyByQuantizedMultiplier(v << 20, M, -right) for |v| <= 255 and
+// 0 <= M < 2^31 (the load check), in i32 lanes: with M = Mh 2^11 + Ml (0 <= Ml < 2^11), the
+// doubling high multiply floor((v 2^20 M + 2^30) / 2^31) is v Mh + floor((v Ml + 2^10) / 2^11),
+// exactly, and |v Mh| < 2^28, |v Ml| < 2^19 keep both terms in i32 — no 64-bit products.
+// @ts-ignore: decorator
+@inline function scaleInputLanes(v: v128, mh: v128, ml: v128, right: i32): v128 {
+  const high = i32x4.add(i32x4.mul(v, mh), i32x4.shr_s(i32x4.add(i32x4.mul(v, ml), i32x4.splat(1 << 10)), 11));
+  return rdbpotLanes(high, right);
+}
+
+// Four lanes of (x + in1Offset, y + in2Offset) in i32 -> requantized sum, clamped. mh/ml: the two
+// inputs' multipliers split as scaleInputLanes takes them.
 // @ts-ignore: decorator
 @inline function addLanes(
-  x: v128, y: v128, in1Multiplier: i32, in1Shift: i32, in2Multiplier: i32, in2Shift: i32,
+  x: v128, y: v128, mh1: v128, ml1: v128, in1Shift: i32, mh2: v128, ml2: v128, in2Shift: i32,
   outMultiplier: i32, outShift: i32, zp: v128, lo: v128, hi: v128,
 ): v128 {
-  const scaled1 = mbqmLanes(i32x4.shl(x, ADD_LEFT_SHIFT), in1Multiplier, in1Shift);
-  const scaled2 = mbqmLanes(i32x4.shl(y, ADD_LEFT_SHIFT), in2Multiplier, in2Shift);
-  const v = i32x4.add(mbqmLanes(i32x4.add(scaled1, scaled2), outMultiplier, outShift), zp);
+  const sum = i32x4.add(scaleInputLanes(x, mh1, ml1, -in1Shift), scaleInputLanes(y, mh2, ml2, -in2Shift));
+  const v = i32x4.add(mbqmLanes(sum, outMultiplier, outShift), zp);
   return i32x4.min_s(i32x4.max_s(v, lo), hi);
 }
 
@@ -47,6 +57,10 @@ function addRow(
   const zp = i32x4.splat(outZeroPoint);
   const lo = i32x4.splat(actMin);
   const hi = i32x4.splat(actMax);
+  const mh1 = i32x4.splat(in1Multiplier >> 11);
+  const ml1 = i32x4.splat(in1Multiplier & 0x7ff);
+  const mh2 = i32x4.splat(in2Multiplier >> 11);
+  const ml2 = i32x4.splat(in2Multiplier & 0x7ff);
   const xSplat = i8x16.splat(load<i8>(p));
   const ySplat = i8x16.splat(load<i8>(q));
   let i = 0;
@@ -59,13 +73,13 @@ function addRow(
     const yl = i16x8.add(i16x8.extend_low_i8x16_s(yb), off2);
     const yh = i16x8.add(i16x8.extend_high_i8x16_s(yb), off2);
     const r0 = addLanes(i32x4.extend_low_i16x8_s(xl), i32x4.extend_low_i16x8_s(yl),
-      in1Multiplier, in1Shift, in2Multiplier, in2Shift, outMultiplier, outShift, zp, lo, hi);
+      mh1, ml1, in1Shift, mh2, ml2, in2Shift, outMultiplier, outShift, zp, lo, hi);
     const r1 = addLanes(i32x4.extend_high_i16x8_s(xl), i32x4.extend_high_i16x8_s(yl),
-      in1Multiplier, in1Shift, in2Multiplier, in2Shift, outMultiplier, outShift, zp, lo, hi);
+      mh1, ml1, in1Shift, mh2, ml2, in2Shift, outMultiplier, outShift, zp, lo, hi);
     const r2 = addLanes(i32x4.extend_low_i16x8_s(xh), i32x4.extend_low_i16x8_s(yh),
-      in1Multiplier, in1Shift, in2Multiplier, in2Shift, outMultiplier, outShift, zp, lo, hi);
+      mh1, ml1, in1Shift, mh2, ml2, in2Shift, outMultiplier, outShift, zp, lo, hi);
     const r3 = addLanes(i32x4.extend_high_i16x8_s(xh), i32x4.extend_high_i16x8_s(yh),
-      in1Multiplier, in1Shift, in2Multiplier, in2Shift, outMultiplier, outShift, zp, lo, hi);
+      mh1, ml1, in1Shift, mh2, ml2, in2Shift, outMultiplier, outShift, zp, lo, hi);
     v128.store(o + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
   }
   for (; i < n; i++) {
