@@ -54,20 +54,27 @@ function randomQuant(extreme: boolean): Quant {
 
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
+/** Edge quantization: true mixes in every extreme shift; 'small' keeps left shifts <= 2, so the layer
+ * stays on the units-in-lanes path (whose f64 requantization needs |acc * 2^left| < 2^22); 'ties'
+ * takes the multiplier 2^30 for every unit, so half the products round on a tie, and outputs stay
+ * inside the clamp. */
+type Edge = boolean | 'small' | 'ties';
+
 /**
  * Shared buffers of one case: inputs and per-unit quantization. `edge` mixes in the extreme shifts
- * -31 and 30 and the multipliers i32 MIN (the saturating doubling high mul) and 0.
+ * -31 and 30 and the multipliers i32 MIN (the saturating doubling high mul), 0 and 2^30 (whose
+ * products land on the rounding ties).
  */
-function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean, edge = false) {
+function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean, edge: Edge = false, bigBias = false) {
   const p = {
     inp: alloc(inBytes), weights: alloc(weightBytes), bias: bias ? alloc(units * 4) : 0,
     mults: alloc(units * 4), shifts: alloc(units * 4),
   };
   fillInt8(p.inp, inBytes, extreme);
   fillInt8(p.weights, weightBytes, extreme);
-  if (bias) fillInt32(p.bias, units, () => int(-60000, 60000));
-  fillInt32(p.mults, units, () => (edge && rand() < 0.3 ? pick([-(2 ** 31), 0]) : int(2 ** 30, 2 ** 31 - 1)));
-  fillInt32(p.shifts, units, () => (edge ? pick([-31, -20, -1, 0, 1, 30]) : int(-12, 0)));
+  if (bias) fillInt32(p.bias, units, () => (bigBias && rand() < 0.2 ? pick([-(2 ** 30), 2 ** 22]) : int(-60000, 60000)));
+  fillInt32(p.mults, units, () => (edge === 'ties' ? 2 ** 30 : edge && rand() < 0.3 ? pick([-(2 ** 31), 0, 2 ** 30]) : int(2 ** 30, 2 ** 31 - 1)));
+  fillInt32(p.shifts, units, () => (edge === 'ties' ? pick([-12, -9, -1, 0]) : edge === 'small' ? pick([-31, -20, -12, -11, -10, -1, 0, 1, 2]) : edge ? pick([-31, -20, -1, 0, 1, 30]) : int(-12, 0)));
   return p;
 }
 
@@ -95,7 +102,7 @@ function compare(op: string, shape: object, outBytes: number, run: (k: Kernel, o
 interface ConvCase {
   n?: number; h: number; w: number; c: number; o: number; f: [number, number];
   s?: [number, number]; d?: [number, number]; pad: 'SAME' | 'VALID'; groups?: number;
-  bias?: boolean; extreme?: boolean; edge?: boolean;
+  bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean;
 }
 
 const CONV: ConvCase[] = [
@@ -132,9 +139,28 @@ const CONV: ConvCase[] = [
   { h: 5, w: 5, c: 6, o: 6, f: [3, 3], pad: 'SAME', groups: 3 },
   { h: 5, w: 6, c: 8, o: 10, f: [3, 3], pad: 'SAME', groups: 2 },
   { h: 4, w: 4, c: 18, o: 9, f: [3, 1], s: [1, 3], pad: 'SAME', groups: 3 },
+  // Units in lanes (8 or more pixels, units a multiple of 8): K odd / 1 / 2 / 3, pixel counts
+  // 8..11 around the 4-row block, 8 / 16 / 24 units, odd K tails, left shifts and extreme
+  // multipliers, and the fallbacks: a bias past the f64 bound, weights past the pack buffer.
+  ...[1, 2, 3, 5, 8, 16].flatMap((c) => [8, 9, 10, 11].map((w): ConvCase => ({ h: 1, w, c, o: 8, f: [1, 1], pad: 'VALID' }))),
+  { h: 3, w: 5, c: 8, o: 16, f: [1, 1], pad: 'VALID', edge: 'small' },
+  { h: 5, w: 5, c: 7, o: 24, f: [1, 1], pad: 'VALID', extreme: true },
+  { h: 6, w: 6, c: 64, o: 64, f: [1, 1], pad: 'VALID', bias: false },
+  { h: 6, w: 6, c: 64, o: 64, f: [1, 1], pad: 'VALID', bigBias: true },
+  { h: 9, w: 9, c: 3, o: 8, f: [3, 3], s: [2, 2], pad: 'SAME', edge: 'small' },
+  { h: 4, w: 4, c: 3, o: 8, f: [3, 3], pad: 'SAME', edge: true },
+  { h: 5, w: 4, c: 3, o: 8, f: [3, 3], pad: 'SAME', edge: 'ties' },
+  { h: 5, w: 4, c: 3, o: 6, f: [3, 3], pad: 'SAME', edge: 'ties' },
+  { h: 7, w: 6, c: 3, o: 16, f: [3, 3], pad: 'SAME', extreme: true },
+  { n: 2, h: 5, w: 4, c: 1, o: 16, f: [10, 4], s: [2, 2], pad: 'SAME' },
+  { h: 7, w: 7, c: 16, o: 32, f: [1, 1], s: [2, 2], pad: 'VALID' },
+  { h: 6, w: 6, c: 16, o: 16, f: [3, 3], d: [2, 1], pad: 'SAME' },
+  { h: 5, w: 5, c: 32, o: 8, f: [3, 3], pad: 'SAME' },
+  { h: 4, w: 4, c: 64, o: 64, f: [3, 3], pad: 'SAME' },
   // More pixels than the patch buffer holds at once (107 rows of K = 144: an odd chunk), one row
   // at a time (K = 9000), and past one row (K = 16400: the reference fallback).
   { h: 16, w: 16, c: 16, o: 6, f: [3, 3], pad: 'SAME' },
+  { h: 48, w: 48, c: 8, o: 16, f: [1, 1], pad: 'VALID' },
   { n: 2, h: 3, w: 3, c: 1000, o: 5, f: [3, 3], pad: 'SAME' },
   { h: 2, w: 2, c: 16400, o: 3, f: [1, 1], s: [2, 2], pad: 'VALID' },
 ];
@@ -154,9 +180,9 @@ for (const c of CONV) {
   const fC = inC / groups;
   const [outH, padTop] = convGeometry(h, fH, sH, dH, pad);
   const [outW, padLeft] = convGeometry(w, fW, sW, dW, pad);
-  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme, edge };
+  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme, edge, bigBias: c.bigBias ?? false };
   test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge);
+    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
     compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, (k, out) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
@@ -167,7 +193,7 @@ for (const c of CONV) {
 
 // ---- FULLY_CONNECTED
 
-interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean; edge?: boolean }
+interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean }
 
 const FC: FcCase[] = [
   ...[1, 7, 8, 9, 19].flatMap((depth) => [1, 3, 4, 5, 8, 9].map((units) => ({ batches: 1, depth, units }))),
@@ -179,6 +205,15 @@ const FC: FcCase[] = [
   { batches: 2, depth: 256, units: 2, extreme: true },
   { batches: 30, depth: 640, units: 6 },
   { batches: 3, depth: 40, units: 11, edge: true },
+  // Units in lanes: batches >= 8 around the 4-row block, units one block under / over 8 (fallback).
+  ...[1, 2, 9, 17].flatMap((depth) => [7, 8, 9, 10, 11].map((batches) => ({ batches, depth, units: 8 }))),
+  ...[7, 16, 24].map((units) => ({ batches: 12, depth: 33, units })),
+  { batches: 9, depth: 40, units: 16, edge: 'small' },
+  { batches: 11, depth: 16, units: 8, edge: true },
+  { batches: 11, depth: 16, units: 16, edge: 'ties' },
+  { batches: 40, depth: 1, units: 16, bias: false, edge: 'ties' },
+  { batches: 10, depth: 128, units: 8, bigBias: true },
+  { batches: 13, depth: 300, units: 8, extreme: true },
   // 30 rows of 640 take two fills of the patch buffer; 9000 fit one row at a time, 20000 none
   // (the reference fallback).
   { batches: 3, depth: 9000, units: 5 },
@@ -190,9 +225,9 @@ for (const c of FC) {
   const bias = c.bias ?? true;
   const extreme = c.extreme ?? false;
   const edge = c.edge ?? false;
-  const shape = { batches, depth, units, bias, extreme, edge };
+  const shape = { batches, depth, units, bias, extreme, edge, bigBias: c.bigBias ?? false };
   test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(batches * depth, units * depth, units, bias, extreme, edge);
+    const p = setup(batches * depth, units * depth, units, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
     compare('fully_connected', { ...shape, ...q }, batches * units, (k, out) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,

@@ -4,7 +4,8 @@
 // output pixel's receptive field (one group's channels) into an i16 patch of (x + inputOffset), in
 // the filters' (ky, kx, c) order and with 0 for taps in the padding (the reference skips them;
 // a zero lane adds nothing), as many pixels as the patch buffer holds, and the GEMM core multiplies
-// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts). Building a patch costs K lanes
+// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts): with one group, 8 or more pixels
+// and few weights, by the units-in-lanes GEMM on weights packed once per call (gemmLanes). Building a patch costs K lanes
 // once per pixel and group; it then serves every output channel of the group.
 // Layout and accumulator bound: as assembly/ref/conv2d_i8.ts. Preconditions (the load check):
 // inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127]; a patch larger
@@ -12,7 +13,7 @@
 
 import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { fully_connected_i8_simd } from './fully_connected_i8';
-import { PATCH, PATCH_LANES, patchStride, widen, zeros, gemmPatches } from './gemm_i8';
+import { PATCH, PATCH_LANES, patchStride, widen, zeros, gemmPatches, packLanes, gemmLanes } from './gemm_i8';
 
 // The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at
 // the group's first channel, as fH * fW * fC lanes at dst. When filter rows are dense in the input
@@ -78,6 +79,7 @@ export function conv2d_i8_simd(
   const pixels = batches * plane;
   const imageBytes = <usize>inH * inW * inC;
   const end = inp + <usize>batches * imageBytes;
+  const lanes = groups == 1 && pixels >= 8 && packLanes(weights, K, outC, bias, mults, shifts, inputOffset);
   for (let q = 0; q < pixels; q += chunk) {
     const rows = min(chunk, pixels - q);
     for (let g = 0; g < groups; g++) {
@@ -93,6 +95,10 @@ export function conv2d_i8_simd(
           ox = 0;
           if (++oy == outH) { oy = 0; b++; }
         }
+      }
+      if (lanes) {
+        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, K, outC, outputZeroPoint, actMin, actMax);
+        continue;
       }
       const oc0 = g * perGroup;
       const q4 = <usize>oc0 << 2;

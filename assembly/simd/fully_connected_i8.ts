@@ -1,12 +1,16 @@
 // FULLY_CONNECTED int8 -> int8 with wasm SIMD: fully_connected_i8_ref's output byte for byte.
 // Input rows are widened to i16 (x + inputOffset) into the GEMM core's patch buffer, as many as it
-// holds, then multiplied by the weights four units and two rows at a time (assembly/simd/gemm_i8.ts).
+// holds, then multiplied by the weights four units and two rows at a time (assembly/simd/gemm_i8.ts),
+// or, from 8 rows on, by the units-in-lanes GEMM on weights packed once per call (gemmLanes).
 // A 1x1 stride-1 unpadded CONV_2D is this kernel over the image's pixels.
 // Layout and accumulator bound: as assembly/ref/fully_connected_i8.ts. Preconditions (the load
 // check): inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127].
 
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
-import { PATCH, PATCH_LANES, patchStride, widen, gemmPatches } from './gemm_i8';
+import { PATCH, PATCH_LANES, patchStride, widen, gemmPatches, packLanes, gemmLanes } from './gemm_i8';
+
+// Rows below which repacking the weights for gemmLanes costs more than it saves.
+const LANES_MIN_ROWS = 8;
 
 export function fully_connected_i8_simd(
   out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
@@ -20,12 +24,14 @@ export function fully_connected_i8_simd(
   }
   const chunk = PATCH_LANES / ldp;
   const end = inp + <usize>batches * depth;
+  const lanes = batches >= LANES_MIN_ROWS && packLanes(weights, depth, units, bias, mults, shifts, inputOffset);
   for (let b = 0; b < batches; b += chunk) {
     const rows = min(chunk, batches - b);
     for (let r = 0; r < rows; r++) {
       widen(PATCH + (<usize>(r * ldp) << 1), inp + <usize>(b + r) * depth, depth, inputOffset, end);
     }
-    gemmPatches(
+    if (lanes) gemmLanes(out + <usize>b * units, <usize>units, rows, ldp, depth, units, outputZeroPoint, actMin, actMax);
+    else gemmPatches(
       out + <usize>b * units, <usize>units, rows, ldp, weights, depth, units,
       bias, mults, shifts, outputZeroPoint, actMin, actMax,
     );
