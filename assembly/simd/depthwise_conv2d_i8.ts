@@ -18,7 +18,7 @@
 
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { PATCH, PATCH_LANES } from './gemm_i8';
-import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants } from './quant_simd';
+import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;
 
@@ -30,9 +30,9 @@ export function depthwise_conv2d_i8_simd(
   inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
   const pairs = (fH * fW + 1) >> 1;
-  // Per channel: 4 bytes per tap pair, 4 i32 and 5 f64 (depthwiseChunk's layout), a pad byte.
+  // Per channel: 4 bytes per tap pair, 4 i32 and 4 f64 (depthwiseChunk's layout), a pad byte.
   // Per tap: an address and its offset from the pixel's first tap (8).
-  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 57) & ~7;
+  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 49) & ~7;
   if (depthMultiplier != 1 || inC < 8 || maxChunk < 8) {
     depthwise_conv2d_i8_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
@@ -54,11 +54,11 @@ export function depthwise_conv2d_i8_simd(
 
 // Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
 //   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left: n i32 each |
-//   2^-right, and requantizeLanesF64's mult, kPos, kNeg, scale: n f64 each |
+//   2^-right, and requantizeLanesF64's mult, scale, quarter: n f64 each |
 //   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each.
 // A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
-// in f64 when every channel's |acc| bound times |mult| is below 2^51 (quant_simd.ts), which the
-// weights, the folded bias and |x| <= 128 give for any real model; else lane-wise in integers.
+// in f64 when every channel's accumulator bound (the folded bias plus 128 sum |w|, as |x| <= 128)
+// meets requantizeLanesF64's, as in real models; else lane-wise in integers.
 function depthwiseChunk(
   out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
   batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, fH: i32, fW: i32,
@@ -75,10 +75,9 @@ function depthwiseChunk(
   const leftV = multV + n4;
   const scaleV = leftV + n4;
   const multF = scaleV + n8;
-  const kPosF = multF + n8;
-  const kNegF = kPosF + n8;
-  const scaleF = kNegF + n8;
-  const pad = scaleF + n8;
+  const scaleF = multF + n8;
+  const quarterF = scaleF + n8;
+  const pad = quarterF + n8;
   const tapAt = (pad + <usize>n + 3) & ~3;
   const tapOff = tapAt + (<usize>pairs << 3);
   let maybeMin = false;
@@ -107,11 +106,9 @@ function depthwiseChunk(
     store<i32>(multV + cq, m);
     store<i32>(leftV + cq, leftFactor(s));
     store<f64>(scaleV + cd, rightScale(s));
-    store<f64>(multF + cd, <f64>m);
     // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
-    const bound = (abs(<f64>b) + 128.0 * <f64>wAbs) * abs(<f64>m);
-    if (s > 0 || m == i32.MIN_VALUE || bound >= 2251799813685248.0) useF64 = false;
-    else requantF64Constants(s, kPosF + cd, kNegF + cd, scaleF + cd);
+    if (!requantF64Exact(abs(<f64>b) + 128.0 * <f64>wAbs, s)) useF64 = false;
+    requantF64Constants(m, s, multF + cd, scaleF + cd, quarterF + cd);
     store<i8>(pad + <usize>c, <i8>-inputOffset);
   }
   for (let t = 0; t < pairs << 1; t++) {
@@ -123,6 +120,8 @@ function depthwiseChunk(
   const magicZp = f64x2.splat(6755399441055744.0 + <f64>outputZeroPoint);
   const lo = i32x4.splat(actMin);
   const hi = i32x4.splat(actMax);
+  const lo8 = i8x16.splat(<i8>actMin);
+  const hi8 = i8x16.splat(<i8>actMax);
   const yLast = dilationH * (fH - 1);
   const xLast = dilationW * (fW - 1);
   let o = out + <usize>c0;
@@ -161,22 +160,29 @@ function depthwiseChunk(
         for (let j = 0; j < n; j += 8) {
           const c = <usize>min(j, n - 8);
           const a = accV + (c << 2);
-          let r0: v128, r1: v128;
+          let r: v128;
           if (useF64) {
-            r0 = requantizeLanesF64(v128.load(a), multF + (c << 3), kPosF + (c << 3), kNegF + (c << 3), scaleF + (c << 3), magicZp, lo, hi);
-            r1 = requantizeLanesF64(v128.load(a, 16), multF + (c << 3) + 32, kPosF + (c << 3) + 32, kNegF + (c << 3) + 32, scaleF + (c << 3) + 32, magicZp, lo, hi);
+            // Unclamped y + zp, narrowed with saturation, then clamped as i8 (actMin/actMax are i8).
+            const f = c << 3;
+            const y = i16x8.narrow_i32x4_s(
+              requantizeLanesF64(v128.load(a), multF + f, scaleF + f, quarterF + f, magicZp),
+              requantizeLanesF64(v128.load(a, 16), multF + f + 32, scaleF + f + 32, quarterF + f + 32, magicZp),
+            );
+            r = i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(y, y), lo8), hi8);
           } else {
-            r0 = requantizeLanes(
-              v128.load(a), v128.load(leftV + (c << 2)), v128.load(multV + (c << 2)), maybeMin,
-              v128.load(scaleV + (c << 3)), v128.load(scaleV + (c << 3), 16), zp, lo, hi,
+            const y = i16x8.narrow_i32x4_s(
+              requantizeLanes(
+                v128.load(a), v128.load(leftV + (c << 2)), v128.load(multV + (c << 2)), maybeMin,
+                v128.load(scaleV + (c << 3)), v128.load(scaleV + (c << 3), 16), zp, lo, hi,
+              ),
+              requantizeLanes(
+                v128.load(a, 16), v128.load(leftV + (c << 2), 16), v128.load(multV + (c << 2), 16), maybeMin,
+                v128.load(scaleV + (c << 3), 32), v128.load(scaleV + (c << 3), 48), zp, lo, hi,
+              ),
             );
-            r1 = requantizeLanes(
-              v128.load(a, 16), v128.load(leftV + (c << 2), 16), v128.load(multV + (c << 2), 16), maybeMin,
-              v128.load(scaleV + (c << 3), 32), v128.load(scaleV + (c << 3), 48), zp, lo, hi,
-            );
+            r = i8x16.narrow_i16x8_s(y, y);
           }
-          const r = i16x8.narrow_i32x4_s(r0, r1);
-          v128.store64_lane(o + c, i8x16.narrow_i16x8_s(r, r), 0);
+          v128.store64_lane(o + c, r, 0);
         }
       }
     }

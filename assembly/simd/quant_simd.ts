@@ -101,36 +101,47 @@ export function anyMinMultiplier(mults: usize): bool {
     || load<i32>(mults, 8) == i32.MIN_VALUE || load<i32>(mults, 12) == i32.MIN_VALUE;
 }
 
-// requantize lane-wise in f64, for lanes where the caller has proved |acc * mult| < 2^51, shift <= 0
-// and mult != i32 MIN (e.g. from a bound on the accumulator): about two thirds of requantizeLanes'
-// instructions. With P = acc * mult (exact in f64) and r = -shift, gemmlowp's two roundings,
-// h = floor((P + 2^30) / 2^31) then half-away-from-zero h / 2^r, are one floor:
-//   y = floor((P + 2^30 + 2^(30+r) - [P < -2^30] 2^31) / 2^(31+r))      (r >= 1; r = 0: y = h)
-// since [h < 0] = [P < -2^30] and floor((floor(a / m) + k) / n) = floor((a + k m) / (m n)). For
-// r <= 21 the numerator stays below 2^53, so every step is exact; for r >= 22 both forms give 0
-// (|h| <= 2^20 < 2^(r-1)) and the computed quotient lies in (1/4, 3/4). Per lane the caller bakes
-// mult (f64), kPos = 2^30 + 2^(30+r) (2^30 for r = 0), kNeg = kPos - 2^31 (kPos for r = 0) and
-// 2^-(31+r) (requantF64Constants); magicZp is 1.5 * 2^52 + zero point (the low word of the sum is
-// y + zp, wrapping as i32 addition would).
+// requantize in f64, for accumulators the caller has bounded: |acc * 2^left| < 2^22 - 1 (from the
+// weights, the input range and the bias), about two thirds of requantizeLanes' instructions. Per
+// lane the caller bakes (requantF64Constants) mult * 2^(left - 31), 2^-right and 2^-right / 4.
+// y = acc * mult * 2^(left - 31) is exact (y * 2^31 is an integer below 2^53) and so is
+// h = floor(y + 1/2), gemmlowp's doubling high multiply (no saturation: |acc * 2^left| is small);
+// h * 2^-right is exact, and adding copysign(2^-right / 4, y) (h has y's sign or is 0) moves a tie
+// .5 off to .25 or .75 toward away-from-zero while no other value (a multiple of 2^-right) crosses
+// a half, so the round-to-nearest of adding magicZp = 1.5 * 2^52 + zero point rounds half away
+// from zero, as roundingDivideByPOT, and leaves the result plus the zero point in the low word.
 // @ts-ignore: decorator
-@inline export function requantizeLanesF64(
-  acc: v128, mult: usize, kPos: usize, kNeg: usize, scale: usize, magicZp: v128, actMin: v128, actMax: v128,
-): v128 {
-  const limit = f64x2.splat(-1073741824.0);
-  const pLo = f64x2.mul(f64x2.convert_low_i32x4_s(acc), v128.load(mult));
-  const pHi = f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)), v128.load(mult, 16));
-  const nLo = f64x2.add(pLo, v128.bitselect(v128.load(kNeg), v128.load(kPos), f64x2.lt(pLo, limit)));
-  const nHi = f64x2.add(pHi, v128.bitselect(v128.load(kNeg, 16), v128.load(kPos, 16), f64x2.lt(pHi, limit)));
-  const yLo = f64x2.add(f64x2.floor(f64x2.mul(nLo, v128.load(scale))), magicZp);
-  const yHi = f64x2.add(f64x2.floor(f64x2.mul(nHi, v128.load(scale, 16))), magicZp);
-  return i32x4.min_s(i32x4.max_s(i32x4.shuffle(yLo, yHi, 0, 2, 4, 6), actMin), actMax);
+@inline function requantizeHalfF64(x: v128, mult: v128, scale: v128, quarter: v128, magicZp: v128): v128 {
+  const y = f64x2.mul(x, mult);
+  const h = f64x2.floor(f64x2.add(y, f64x2.splat(0.5)));
+  const q = v128.or(v128.and(y, f64x2.splat(-0.0)), quarter);
+  return f64x2.add(f64x2.add(f64x2.mul(h, scale), q), magicZp);
 }
 
-/** Stores requantizeLanesF64's kPos, kNeg and 2^-(31+r) for one lane with shift -r <= 0. */
-export function requantF64Constants(shift: i32, kPos: usize, kNeg: usize, scale: usize): void {
-  const r = -shift;
-  const pos = r == 0 ? 1073741824.0 : 1073741824.0 + reinterpret<f64>(<i64>(1023 + 30 + r) << 52);
-  store<f64>(kPos, pos);
-  store<f64>(kNeg, r == 0 ? pos : pos - 2147483648.0);
-  store<f64>(scale, reinterpret<f64>(<i64>(1023 - 31 - r) << 52));
+/**
+ * requantize(acc) + zero point for four lanes, unclamped, from per-lane f64 constants at mult,
+ * scale and quarter (four each, lane order); valid only under requantizeHalfF64's bound.
+ */
+// @ts-ignore: decorator
+@inline export function requantizeLanesF64(acc: v128, mult: usize, scale: usize, quarter: usize, magicZp: v128): v128 {
+  const lo = requantizeHalfF64(f64x2.convert_low_i32x4_s(acc), v128.load(mult), v128.load(scale), v128.load(quarter), magicZp);
+  const hi = requantizeHalfF64(
+    f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)),
+    v128.load(mult, 16), v128.load(scale, 16), v128.load(quarter, 16), magicZp,
+  );
+  return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
+}
+
+/** Stores requantizeLanesF64's three constants for one lane. */
+export function requantF64Constants(multiplier: i32, shift: i32, mult: usize, scale: usize, quarter: usize): void {
+  const left = shift > 0 ? shift : 0;
+  const s = reinterpret<f64>(<i64>(1023 + shift - left) << 52);
+  store<f64>(mult, <f64>multiplier * reinterpret<f64>(<i64>(1023 - 31 + left) << 52));
+  store<f64>(scale, s);
+  store<f64>(quarter, s * 0.25);
+}
+
+/** The requantizeLanesF64 bound: |acc| <= accBound with this shift keeps it exact. */
+export function requantF64Exact(accBound: f64, shift: i32): bool {
+  return accBound * <f64>(1 << (shift > 0 ? shift : 0)) < 4194303.0;
 }

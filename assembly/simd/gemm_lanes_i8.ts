@@ -1,0 +1,123 @@
+// The int8 GEMM with output units in lanes, for layers with many rows (pixels) and few weights:
+// the SIMD CONV_2D and FULLY_CONNECTED kernels' alternative to gemm_i8.ts's gemmPatches, on the
+// same PATCH rows. The weights are repacked once per call so that each i32 lane accumulates one
+// output unit: i32x4.dot_i16x8_s of a patch pair (k, k+1) broadcast to every lane with four units'
+// weight pairs. No horizontal sums, the bias as the accumulators' start, and quant_simd.ts's f64
+// requantization, exact only under its bound, which packLanes proves per unit from K, the input
+// offset and the bias (or, when that is too loose, the unit's actual sum of |w|), else declines.
+
+import { PATCH } from './gemm_i8';
+import { requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
+
+// PACK layout, per group of 8 units: P = ceil(K / 2) pairs of 16 bytes (units 0..7, each its
+// (w[2p], w[2p+1]) i8, 0 past K), then the group's constants: bias i32 x 8, and per 4 units
+// f64 x 4 each of requantF64Constants' mult, scale and quarter.
+const PACK_BYTES: i32 = 12288;
+const PACK: usize = memory.data(PACK_BYTES, 16);
+const GROUP_CONSTS: i32 = 32 + 2 * 96;
+
+// Weight pairs per unit, ceil(K / 2), rounded up to even.
+// @ts-ignore: decorator
+@inline function lanePairs(K: i32): i32 {
+  return ((K + 3) >> 1) & ~1;
+}
+
+// sum |w[k]| for k < K (|-128| counts 128: i8x16.abs read unsigned).
+function absSum(w: usize, K: i32): i32 {
+  let acc = i32x4.splat(0);
+  let k = 0;
+  for (; k + 16 <= K; k += 16) {
+    acc = i32x4.add(acc, i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(i8x16.abs(v128.load(w + <usize>k)))));
+  }
+  let sum = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  for (; k < K; k++) sum += abs(<i32>load<i8>(w + <usize>k));
+  return sum;
+}
+
+/** Packs weights and constants for gemmLanes; false when the layer does not fit PACK or the bound. */
+export function packLanes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): bool {
+  const P = lanePairs(K);
+  const groupBytes = P * 16 + GROUP_CONSTS;
+  if ((units & 7) != 0 || (units >> 3) * groupBytes > PACK_BYTES) return false;
+  const xmax = <f64>max(abs(inputOffset - 128), abs(inputOffset + 127));
+  for (let u = 0; u < units; u++) {
+    const q = <usize>u << 2;
+    const b = bias != 0 ? load<i32>(bias + q) : 0;
+    const shift = load<i32>(shifts + q);
+    const src = w + <usize>u * K;
+    // |acc| <= sum |w| * max |x + inputOffset| + |bias|, with sum |w| <= 128 * K first and the
+    // sum itself only when that bound is too loose for requantizeLanesF64.
+    const fb = Math.abs(<f64>b);
+    if (!requantF64Exact(<f64>K * 128 * xmax + fb, shift) && !requantF64Exact(<f64>absSum(src, K) * xmax + fb, shift)) return false;
+    const g = PACK + <usize>((u >> 3) * groupBytes);
+    const c = g + <usize>(P * 16);
+    store<i32>(c + <usize>((u & 7) << 2), b);
+    const f = c + 32 + <usize>((u >> 2 & 1) * 96 + (u & 3) * 8);
+    requantF64Constants(load<i32>(mults + q), shift, f, f + 32, f + 64);
+    const dst = g + <usize>((u & 7) << 1);
+    for (let p = 0; p < K >> 1; p++) store<u16>(dst + (<usize>p << 4), load<u16>(src + (<usize>p << 1)));
+    if (K & 1) store<u16>(dst + (<usize>(K >> 1) << 4), load<u8>(src + <usize>(K - 1)));
+    if (P > (K + 1) >> 1) store<u16>(dst + (<usize>(P - 1) << 4), 0);
+  }
+  return true;
+}
+
+// Four units' requantize + zp from their constants at f (mult, scale, quarter 32 bytes apart).
+// @ts-ignore: decorator
+@inline function rqQuad(acc: v128, f: usize, magic: v128): v128 {
+  return requantizeLanesF64(acc, f, f + 32, f + 64, magic);
+}
+
+// The i8 outputs of rows a and b (units 0..3 in lanes of a0 / b0, 4..7 in a1 / b1), clamped.
+// @ts-ignore: decorator
+@inline function rqRows(a0: v128, a1: v128, b0: v128, b1: v128, c: usize, magic: v128, lov: v128, hiv: v128): v128 {
+  const n0 = i16x8.narrow_i32x4_s(rqQuad(a0, c + 32, magic), rqQuad(a1, c + 128, magic));
+  const n1 = i16x8.narrow_i32x4_s(rqQuad(b0, c + 32, magic), rqQuad(b1, c + 128, magic));
+  return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(n0, n1), lov), hiv);
+}
+
+/** gemmPatches' result from the weights packLanes packed; units a multiple of 8. */
+export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, units: i32, zp: i32, lo: i32, hi: i32): void {
+  const pairBytes = <usize>lanePairs(K) << 4;
+  const groupBytes = pairBytes + GROUP_CONSTS;
+  const magic = f64x2.splat(6755399441055744.0 + <f64>zp);
+  const lov = i8x16.splat(<i8>lo);
+  const hiv = i8x16.splat(<i8>hi);
+  const stride = <usize>ldp << 1;
+  for (let g = 0; g < units >> 3; g++) {
+    const wg = PACK + <usize>g * groupBytes;
+    const c = wg + pairBytes;
+    const wEnd = c;
+    const bias0 = v128.load(c);
+    const bias1 = v128.load(c, 16);
+    let p0 = PATCH;
+    let o = out + (<usize>g << 3);
+    // Four rows at a time share each weight load; past the last row, rows repeat it, unstored.
+    for (let r = 0; r < rows; r += 4, p0 += stride << 2, o += ldo << 2) {
+      let p1 = r + 1 < rows ? p0 + stride : p0;
+      let p2 = r + 2 < rows ? p1 + stride : p1;
+      let p3 = r + 3 < rows ? p2 + stride : p2;
+      let q0 = p0;
+      let a0 = bias0, a1 = bias1, b0 = bias0, b1 = bias1, c0 = bias0, c1 = bias1, d0 = bias0, d1 = bias1;
+      for (let w = wg; w < wEnd; w += 16, q0 += 4, p1 += 4, p2 += 4, p3 += 4) {
+        const v0 = v128.load8x8_s(w);
+        const v1 = v128.load8x8_s(w, 8);
+        let x = v128.load32_splat(q0);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v0)); a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v1));
+        x = v128.load32_splat(p1);
+        b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x, v0)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x, v1));
+        x = v128.load32_splat(p2);
+        c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x, v0)); c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x, v1));
+        x = v128.load32_splat(p3);
+        d0 = i32x4.add(d0, i32x4.dot_i16x8_s(x, v0)); d1 = i32x4.add(d1, i32x4.dot_i16x8_s(x, v1));
+      }
+      const ab = rqRows(a0, a1, b0, b1, c, magic, lov, hiv);
+      v128.store64_lane(o, ab, 0);
+      if (r + 1 < rows) v128.store64_lane(o + ldo, ab, 1);
+      if (r + 2 >= rows) break;
+      const cd = rqRows(c0, c1, d0, d1, c, magic, lov, hiv);
+      v128.store64_lane(o + (ldo << 1), cd, 0);
+      if (r + 3 < rows) v128.store64_lane(o + ldo * 3, cd, 1);
+    }
+  }
+}
