@@ -49,6 +49,17 @@ function gatherPatch(
   }
 }
 
+// fH runs of `run` bytes, rowStep apart from src, widened with the input offset into consecutive
+// lanes at dst, eight at a time: a run's last vector may spill up to 7 lanes into the next run's
+// (rewritten next) or past the patch row (the stride's slack); the caller checks the last vector's
+// bytes are inside the input.
+// @ts-ignore: decorator
+@inline function denseRows(dst: usize, src: usize, rowStep: usize, fH: i32, run: i32, off: v128): void {
+  for (let ky = 0; ky < fH; ky++, src += rowStep, dst += <usize>run << 1) {
+    for (let i = 0; i < run; i += 8) v128.store(dst + (<usize>i << 1), i16x8.add(v128.load8x8_s(src + <usize>i), off));
+  }
+}
+
 export function conv2d_i8_simd(
   out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
   batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
@@ -81,6 +92,13 @@ export function conv2d_i8_simd(
   const imageBytes = <usize>inH * inW * inC;
   const end = inp + <usize>batches * imageBytes;
   const lanes = groups == 1 && pixels >= 8 && packLanes(weights, K, outC, bias, mults, shifts, inputOffset);
+  const run = fW * fC;
+  const dense = dilationW == 1 && fC == inC;
+  const yMax = inH - 1 - dilationH * (fH - 1);
+  const xMax = inW - fW;
+  const rowStep = <usize>dilationH * inW * inC;
+  const lastRun = <usize>(fH - 1) * rowStep + <usize>((run + 7) & ~7);
+  const off = i16x8.splat(<i16>inputOffset);
   for (let q = 0; q < pixels; q += chunk) {
     const rows = min(chunk, pixels - q);
     for (let g = 0; g < groups; g++) {
@@ -88,10 +106,19 @@ export function conv2d_i8_simd(
       let oy = (q - b * plane) / outW;
       let ox = q - b * plane - oy * outW;
       for (let r = 0; r < rows; r++) {
-        gatherPatch(
-          PATCH + (<usize>(r * ldp) << 1), inp + <usize>b * imageBytes + <usize>(g * fC), inH, inW, inC, fH, fW, fC,
-          oy * strideH - padTop, ox * strideW - padLeft, dilationH, dilationW, inputOffset, end,
-        );
+        const y0 = oy * strideH - padTop;
+        const x0 = ox * strideW - padLeft;
+        const image = inp + <usize>b * imageBytes + <usize>(g * fC);
+        const first = image + <usize>(y0 * inW + x0) * inC;
+        // Inside the image, with dense filter rows and whole vectors readable: fH runs of bytes.
+        if (dense && y0 >= 0 && y0 <= yMax && x0 >= 0 && x0 <= xMax && first + lastRun <= end) {
+          denseRows(PATCH + (<usize>(r * ldp) << 1), first, rowStep, fH, run, off);
+        } else {
+          gatherPatch(
+            PATCH + (<usize>(r * ldp) << 1), image, inH, inW, inC, fH, fW, fC,
+            y0, x0, dilationH, dilationW, inputOffset, end,
+          );
+        }
         if (++ox == outW) {
           ox = 0;
           if (++oy == outH) { oy = 0; b++; }

@@ -61,8 +61,9 @@ export function patchStride(K: i32): i32 {
 }
 
 // Rows 0..rows-1 of PATCH times the four weight rows at w (stride K): out[r * ldo + 0..3]. Two rows
-// at a time share each weight load. A row's last K - k8 lanes come from its last 8 lanes with the
-// first ones masked off (`mask`), so no load passes a row's end. requantizeLanes takes each lane's
+// at a time share each weight load. K goes 16 lanes a step (one 16-byte weight load widened in two
+// halves is cheaper than two 8-byte widening loads), then 8, then a row's last K - k8 lanes come
+// from its last 8 lanes with the first ones masked off (`mask`), so no load passes a row's end. requantizeLanes takes each lane's
 // 2^max(shift, 0) and 2^min(shift, 0): built here from an f32 exponent (exact, shift <= 30) and as
 // f64 bits, what quant_simd.ts's laneLeftFactor / laneRightScale compute one lane at a time.
 function unitBlock(
@@ -86,6 +87,7 @@ function unitBlock(
   const w2 = w1 + <usize>K;
   const w3 = w2 + <usize>K;
   const kt = <usize>(K - 8);
+  const k16 = k8 & ~15;
   const stride = <usize>ldp << 1;
   let p0 = PATCH;
   let o = out;
@@ -93,7 +95,27 @@ function unitBlock(
   for (; r + 2 <= rows; r += 2, p0 += stride << 1, o += ldo << 1) {
     const p1 = p0 + stride;
     let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
-    for (let k = 0; k < k8; k += 8) {
+    for (let k = 0; k < k16; k += 16) {
+      const x0 = v128.load(p0 + (<usize>k << 1));
+      const y0 = v128.load(p0 + (<usize>k << 1), 16);
+      const x1 = v128.load(p1 + (<usize>k << 1));
+      const y1 = v128.load(p1 + (<usize>k << 1), 16);
+      let v = v128.load(w0 + <usize>k);
+      let vl = i16x8.extend_low_i8x16_s(v);
+      let vh = i16x8.extend_high_i8x16_s(v);
+      a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
+      b0 = i32x4.add(b0, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
+      v = v128.load(w1 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
+      a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
+      b1 = i32x4.add(b1, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
+      v = v128.load(w2 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
+      a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
+      b2 = i32x4.add(b2, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
+      v = v128.load(w3 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
+      a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
+      b3 = i32x4.add(b3, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
+    }
+    for (let k = k16; k < k8; k += 8) {
       const x0 = v128.load(p0 + (<usize>k << 1));
       const x1 = v128.load(p1 + (<usize>k << 1));
       let v = v128.load8x8_s(w0 + <usize>k);
@@ -126,7 +148,19 @@ function unitBlock(
   }
   if (r == rows) return;
   let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-  for (let k = 0; k < k8; k += 8) {
+  for (let k = 0; k < k16; k += 16) {
+    const x0 = v128.load(p0 + (<usize>k << 1));
+    const y0 = v128.load(p0 + (<usize>k << 1), 16);
+    let v = v128.load(w0 + <usize>k);
+    a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
+    v = v128.load(w1 + <usize>k);
+    a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
+    v = v128.load(w2 + <usize>k);
+    a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
+    v = v128.load(w3 + <usize>k);
+    a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
+  }
+  for (let k = k16; k < k8; k += 8) {
     const x0 = v128.load(p0 + (<usize>k << 1));
     a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w0 + <usize>k)));
     a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w1 + <usize>k)));
