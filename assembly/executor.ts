@@ -12,6 +12,7 @@ import {
 } from './model';
 import { setCheckingOp } from './ops/check';
 import { checkOp, execOp } from './ops/dispatch';
+import { reserveScratch, PATCH_LANES, PACK_BYTES } from './simd/scratch';
 
 let loaded = false;
 let ioList: usize = 0;
@@ -132,6 +133,8 @@ export function load_model(base: usize, size: u32): i32 {
     s = checkOpRecord(i, size);
     if (s != S.OK) return s;
   }
+  // The SIMD kernels' scratch, before the arena: a failure here names the scratch's size.
+  if (ASC_FEATURE_SIMD && !reserveScratch()) return fail(S.ERR_NO_MEMORY, 0, (PATCH_LANES << 1) + PACK_BYTES);
   const arena = alloc(<usize>arenaSize);
   if (arena == 0) return fail(S.ERR_NO_MEMORY, 0, arenaSize);
   setArena(arena);

@@ -46,3 +46,14 @@ test('builds: neither build imports anything (no env.abort, nothing to provide)'
     assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(read(build))), [], build);
   }
 });
+
+// Memory on an interpreter's device: the MVP build's static data is its few tables, with no SIMD
+// scratch in it; the SIMD build takes its kernels' scratch from the heap at load, not statically.
+test('builds: static data stays small in both builds (the SIMD scratch comes from the heap at load)', () => {
+  for (const build of ['mvp', 'simd']) {
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(read(build)), {}).exports;
+    (exports._initialize as () => void)();
+    const heapStart = (exports.ew_alloc as (n: number) => number)(1);
+    assert.ok(heapStart > 0 && heapStart < 4096, `${build}: the heap starts at ${heapStart}: static data has grown`);
+  }
+});

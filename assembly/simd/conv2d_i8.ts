@@ -13,7 +13,8 @@
 
 import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { fully_connected_i8_simd } from './fully_connected_i8';
-import { PATCH, PATCH_LANES, patchStride, widen, zeros, gemmPatches } from './gemm_i8';
+import { patchStride, widen, zeros, gemmPatches } from './gemm_i8';
+import { PATCH, PATCH_LANES } from './scratch';
 import { packLanes, gemmLanes } from './gemm_lanes_i8';
 
 // The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at

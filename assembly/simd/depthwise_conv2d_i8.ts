@@ -17,7 +17,7 @@
 // [-127, 128] (so -inputOffset is an int8), shifts in [-31, 30], actMin/actMax in [-128, 127].
 
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
-import { PATCH, PATCH_LANES } from './gemm_i8';
+import { PATCH, PATCH_LANES } from './scratch';
 import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;

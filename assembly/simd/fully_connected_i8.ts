@@ -7,7 +7,8 @@
 // check): inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127].
 
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
-import { PATCH, PATCH_LANES, patchStride, widen, gemmPatches } from './gemm_i8';
+import { patchStride, widen, gemmPatches } from './gemm_i8';
+import { PATCH, PATCH_LANES } from './scratch';
 import { packLanes, gemmLanes } from './gemm_lanes_i8';
 
 // Rows below which repacking the weights for gemmLanes costs more than it saves.

@@ -17,11 +17,8 @@
 
 import { requantize } from '../quant';
 import { requantizeLanes } from './quant_simd';
+import { PATCH } from './scratch';
 
-// 32 KiB of patches: 1024 rows of K <= 8, 28 of K = 576, one of K <= 16376 (larger K takes the
-// reference kernel).
-export const PATCH_LANES: i32 = 16384;
-export const PATCH: usize = memory.data(PATCH_LANES << 1, 16);
 
 /** Lanes between rows of PATCH for K: whole vectors, plus 8 lanes a widening may write past K. */
 export function patchStride(K: i32): i32 {

@@ -6,14 +6,12 @@
 // requantization, exact only under its bound, which packLanes proves per unit from K, the input
 // offset and the bias (or, when that is too loose, the unit's actual sum of |w|), else declines.
 
-import { PATCH } from './gemm_i8';
+import { PATCH, PACK, PACK_BYTES } from './scratch';
 import { requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
 // PACK layout, per group of 8 units: P = ceil(K / 2) pairs of 16 bytes (units 0..7, each its
 // (w[2p], w[2p+1]) i8, 0 past K), then the group's constants: bias i32 x 8, and per 4 units
 // f64 x 4 each of requantF64Constants' mult, scale and quarter.
-const PACK_BYTES: i32 = 12288;
-const PACK: usize = memory.data(PACK_BYTES, 16);
 const GROUP_CONSTS: i32 = 32 + 2 * 96;
 
 // Weight pairs per unit, ceil(K / 2), rounded up to even.

@@ -2,7 +2,11 @@
 // allocator, so tests/kernels-*.test.ts can run the reference and the optimized kernel on the same
 // inputs and compare every output byte. Built by `npm run build:test-wasm`.
 
+import { reserveScratch } from '../../assembly/simd/scratch';
+
 export { alloc } from '../../assembly/alloc';
+
+reserveScratch(); // at _initialize: the kernels' scratch, as the runtime reserves it at load
 export { conv2d_i8_ref } from '../../assembly/ref/conv2d_i8';
 export { depthwise_conv2d_i8_ref } from '../../assembly/ref/depthwise_conv2d_i8';
 export { fully_connected_i8_ref } from '../../assembly/ref/fully_connected_i8';
