@@ -1,24 +1,32 @@
 // `npm run bench`: median ms per inference of edgewasm (SIMD and MVP builds) and its peers
 // (tfjs-tflite SIMD and scalar, onnxruntime-web; see ../shared/PEERS.md) on the four MLPerf Tiny
-// int8 models with the golden inputs, measured by tinybench in one process, side by side, so the
-// ratios hold even when a shared machine's absolute times move. Then the kernel micro-benchmark
-// (./kernels.ts): GMAC/s of the conv/FC kernels next to the machine's measured wasm SIMD peak.
-//   npm run bench -- [--json FILE] [--time MS] [--models a,b] [--skip-kernels]
+// int8 models with the golden inputs, measured by tinybench in one process, side by side. Then the
+// kernel micro-benchmark (./kernels.ts): GMAC/s of the conv/FC kernels next to the machine's
+// measured wasm SIMD peak.
+//   npm run bench -- [--json FILE] [--time MS] [--rounds N] [--models a,b] [--skip-kernels]
 // --json writes [{model, runtime, median_ms, p90_ms, samples}] for the runtimes that loaded.
+//
+// Why rounds: a shared machine's speed drifts by ±50 % within minutes, so timing one runtime for
+// its whole budget and then the next would credit one with a fast minute and charge another with
+// a slow one, and the ratios between runtimes would measure the drift. Instead each task (one
+// model x runtime) runs --rounds times for --time/--rounds ms, every round visiting all tasks with
+// each model's runtimes in an order rotated by one per round (so no runtime always goes first, right
+// after a model switch); each task's samples are pooled over its rounds and the median and p90
+// are taken from the pool. Every runtime of a model thus sees the same stretch of machine speed.
 
 import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Bench } from 'tinybench';
+import { Bench, type Task } from 'tinybench';
 import { INT8_MODELS, mlperfCase, sample } from '../tests/golden.js';
 import { RUNTIMES, agreement, type Agreement, type RunOne } from './runtimes.js';
 import { runKernelBench } from './kernels.js';
 
-const usage = 'usage: npm run bench -- [--json FILE] [--time MS] [--models a,b] [--skip-kernels]';
-let values: { json?: string; time: string; models?: string; 'skip-kernels'?: boolean };
+const usage = 'usage: npm run bench -- [--json FILE] [--time MS] [--rounds N] [--models a,b] [--skip-kernels]';
+let values: { json?: string; time: string; rounds: string; models?: string; 'skip-kernels'?: boolean };
 try {
   values = parseArgs({
     options: {
-      json: { type: 'string' }, time: { type: 'string', default: '1500' },
+      json: { type: 'string' }, time: { type: 'string', default: '1500' }, rounds: { type: 'string', default: '6' },
       models: { type: 'string' }, 'skip-kernels': { type: 'boolean' },
     },
     strict: true,
@@ -29,19 +37,29 @@ try {
 }
 const models = values.models ? values.models.split(',') : INT8_MODELS;
 const unknown = models.filter((m) => !INT8_MODELS.includes(m));
-if (unknown.length || !(Number(values.time) > 0)) {
-  console.error(`error: ${unknown.length ? `unknown model ${unknown.join(', ')} (known: ${INT8_MODELS.join(', ')})` : `--time ${values.time}`}\n${usage}`);
+const rounds = Number(values.rounds);
+const usageError = unknown.length ? `unknown model ${unknown.join(', ')} (known: ${INT8_MODELS.join(', ')})`
+  : !(Number(values.time) > 0) ? `--time ${values.time}`
+    : !(Number.isInteger(rounds) && rounds >= 1) ? `--rounds ${values.rounds} (a whole number >= 1)` : undefined;
+if (usageError) {
+  console.error(`error: ${usageError}\n${usage}`);
   process.exit(2);
 }
 
-const bench = new Bench({ time: Number(values.time), warmupTime: 300, retainSamples: true });
+// tinybench's per-run minimum of 64 iterations is spread over the rounds, so a slow model
+// still gets about 64 pooled samples, not 64 per round.
+const bench = new Bench({
+  time: Number(values.time) / rounds, iterations: Math.ceil(64 / rounds), warmupTime: 300, retainSamples: true,
+});
 const notLoaded = new Map<string, string>(); // "model|runtime" -> why
 const agreements = new Map<string, Agreement>();
+const tasksByModel = new Map<string, Task[]>(); // each model's loaded runtimes, in RUNTIMES order
 
 for (const name of models) {
   const c = mlperfCase(name);
   const tflite = new Uint8Array(readFileSync(c.tflitePath));
   const inputs = Array.from({ length: c.n }, (_, i) => sample(c.inputs[0]!.data, c.inputs[0]!.bytesPerSample, i, c.inputs[0]!.dtype) as Int8Array);
+  const tasks: Task[] = [];
   for (const rt of RUNTIMES) {
     const key = `${name}|${rt.name}`;
     let run: RunOne;
@@ -56,18 +74,53 @@ for (const name of models) {
     }
     let i = 0;
     bench.add(key, () => run(inputs[i++ % inputs.length]!));
+    tasks.push(bench.getTask(key)!);
+  }
+  tasksByModel.set(name, tasks);
+}
+
+const pooled = new Map<string, number[]>(); // task name -> its latency samples (ms) over all rounds
+const failed = new Set<string>();
+const errorOf = (task: Task) => (task.result.state === 'errored' ? task.result.error : undefined);
+
+for (const task of bench.tasks) {
+  await task.warmup();
+  pooled.set(task.name, []);
+  const error = errorOf(task);
+  if (error) {
+    failed.add(task.name);
+    notLoaded.set(task.name, `failed in warm-up: ${error.message.split('\n')[0]}`);
+  }
+}
+for (let round = 0; round < rounds; round++) {
+  for (const tasks of tasksByModel.values()) {
+    for (let k = 0; k < tasks.length; k++) {
+      const task = tasks[(k + round) % tasks.length]!;
+      if (failed.has(task.name)) continue;
+      task.reset(false);
+      await task.run();
+      const error = errorOf(task);
+      if (error) {
+        failed.add(task.name);
+        notLoaded.set(task.name, `failed in round ${round + 1}: ${error.message.split('\n')[0]}`);
+        continue;
+      }
+      pooled.get(task.name)!.push(...(task.result as { latency?: { samples?: number[] } }).latency?.samples ?? []);
+    }
   }
 }
 
-await bench.run();
+/** The q-quantile of ascending `sorted`, interpolated between order statistics like tinybench's p50. */
+const quantile = (sorted: number[], q: number) => {
+  const at = (sorted.length - 1) * q, lo = Math.floor(at);
+  return lo + 1 < sorted.length ? sorted[lo]! + (at - lo) * (sorted[lo + 1]! - sorted[lo]!) : sorted[lo] ?? NaN;
+};
 
 interface Row { model: string; runtime: string; median_ms: number; p90_ms: number; samples: number }
-const rows: Row[] = bench.tasks.map((task) => {
+const rows: Row[] = bench.tasks.filter((task) => !failed.has(task.name)).map((task) => {
   const [model, runtime] = task.name.split('|') as [string, string];
-  const r = task.result as { latency?: { p50: number; samples?: ArrayLike<number>; samplesCount: number } };
-  const sorted = Array.from(r.latency?.samples ?? []).sort((a, b) => a - b);
-  const p90 = sorted[Math.min(sorted.length - 1, Math.floor(0.9 * sorted.length))] ?? NaN;
-  return { model, runtime, median_ms: r.latency?.p50 ?? NaN, p90_ms: p90, samples: r.latency?.samplesCount ?? 0 };
+  const sorted = pooled.get(task.name)!.sort((a, b) => a - b);
+  return { model, runtime, median_ms: quantile(sorted, 0.5), p90_ms: quantile(sorted, 0.9), samples: sorted.length };
 });
 
 const median = (model: string, runtime: string) => rows.find((r) => r.model === model && r.runtime === runtime)?.median_ms;
@@ -87,7 +140,7 @@ const table = models.map((model) => {
 const markdown = (head: string[], body: string[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-console.log(`\nmedian ms per inference, one thread, Node ${process.versions.node} (ratio < 1: edgewasm is faster than the best peer)\n`);
+console.log(`\nmedian ms per inference, one thread, Node ${process.versions.node}, ${rounds} interleaved rounds (ratio < 1: edgewasm is faster than the best peer)\n`);
 console.log(markdown(header, table));
 
 console.log('\nagreement with TensorFlow Lite Micro (golden outputs): samples byte-exact, top-1 agreeing, largest |difference|');

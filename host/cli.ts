@@ -161,7 +161,7 @@ async function profile(args: string[]): Promise<void> {
   const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return void console.log(HELP.profile);
   if (positionals.length !== 1) throw new UsageError(HELP.profile!);
-  const rounds = values.rounds === undefined ? 200 : Number(values.rounds);
+  const rounds = values.rounds === undefined ? 200 : /^[0-9]+$/.test(String(values.rounds)) ? Number(values.rounds) : NaN;
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds ${String(values.rounds)}: expected a positive integer\n${HELP.profile}`);
   const build = parseBuild('profile', values.build);
   const { bytes, file } = readModel(positionals[0]!);

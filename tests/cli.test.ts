@@ -1,5 +1,6 @@
 // The CLI end to end, as a user runs it: convert the MLPerf Tiny int8 models, run the golden inputs
-// through `edgewasm run --output`, compare every byte; and every user mistake gets `error: …`.
+// through `edgewasm run --output`, compare every byte; `inspect` and `profile` show every op; and every
+// user mistake gets `error: …`.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,6 +66,77 @@ test('cli: inspect shows ops, MACs and the arena for .tflite and .ewm', () => {
   const e = edgewasm('inspect', ewm);
   assert.equal(e.code, 0, e.stderr);
   assert.match(e.stdout, /\.ewm version 1/);
+});
+
+// The ops of a model as `inspect` prints them: its table rows' op names and MACs (the column
+// before the parameter bytes), so profile is checked against another verb, not against itself.
+function inspectOps(model: string): { op: string; macs: number }[] {
+  const r = edgewasm('inspect', model);
+  assert.equal(r.code, 0, r.stderr);
+  const ops = r.stdout.split('\n').filter((line) => /^\d+\s+[A-Z]/.test(line)).map((line) => {
+    const fields = line.trim().split(/\s+/);
+    return { op: fields[1]!, macs: Number(fields[fields.length - 2]!.replace(/,/g, '')) };
+  });
+  assert.equal(ops.length, Number(/, (\d+) ops\n/.exec(r.stdout)![1]), 'inspect table rows vs its op count');
+  return ops;
+}
+
+// Few rounds keep these fast; the figures are only checked for shape, not speed.
+test('cli: profile prints one row per op and a totals line, for .tflite and .ewm', () => {
+  const tflite = join(MLPERF, 'ad01_int8.tflite');
+  const ewm = join(work, 'ad01-profile.ewm');
+  assert.equal(edgewasm('convert', tflite, '-o', ewm).code, 0);
+  const ops = inspectOps(tflite);
+  for (const model of [tflite, ewm]) {
+    const r = edgewasm('profile', model, '--rounds', '3');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ad01[-_][a-z0-9]+\.(tflite|ewm): (simd|mvp) build, median of 3 runs per op\n/);
+    const rows = r.stdout.split('\n').filter((line) => /^\d+\s+[A-Z]/.test(line));
+    assert.equal(rows.length, ops.length, `${model}: profile rows\n${r.stdout}`);
+    rows.forEach((row, i) => assert.match(row, new RegExp(`^${i}\\s+${ops[i]!.op}\\s`), row));
+    assert.match(r.stdout, /\nops: \d+\.\d{3} ms in all, [\d.]* GMAC\/s; whole runs: \d+\.\d{3} ms \(median\)\n$/);
+  }
+});
+
+test('cli: profile --json gives each op its ms and inspect\'s MACs, and the build asked for', () => {
+  const tflite = join(MLPERF, 'ad01_int8.tflite');
+  const ops = inspectOps(tflite);
+  for (const build of ['simd', 'mvp']) {
+    const r = edgewasm('profile', tflite, '--rounds', '3', '--json', '--build', build);
+    assert.equal(r.code, 0, r.stderr);
+    const p = JSON.parse(r.stdout) as { model: string; build: string; rounds: number; totalMs: number; rows: { index: number; op: string; macs: number; ms: number }[] };
+    assert.equal(p.model, 'ad01_int8.tflite');
+    assert.equal(p.build, build);
+    assert.equal(p.rounds, 3);
+    assert.ok(Number.isFinite(p.totalMs) && p.totalMs > 0, `totalMs ${p.totalMs}`);
+    assert.equal(p.rows.length, ops.length);
+    p.rows.forEach((row, i) => {
+      assert.equal(row.index, i);
+      assert.equal(row.op, ops[i]!.op);
+      assert.equal(row.macs, ops[i]!.macs, `${build} op ${i} MACs`);
+      assert.ok(typeof row.ms === 'number' && Number.isFinite(row.ms) && row.ms >= 0, `${build} op ${i}: ms ${row.ms}`);
+    });
+  }
+});
+
+test('cli: profile names a bad flag value (exit 2) and a missing file (exit 1)', () => {
+  const tflite = join(MLPERF, 'ad01_int8.tflite');
+  const usage: [string[], RegExp][] = [
+    [['--rounds', '0'], /--rounds 0: expected a positive integer/],
+    [['--rounds', 'x'], /--rounds x: expected a positive integer/],
+    [['--build', 'foo'], /--build foo: expected one of simd, mvp/],
+  ];
+  for (const [flags, message] of usage) {
+    const r = edgewasm('profile', tflite, ...flags);
+    assert.equal(r.code, 2, `${flags.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /usage: edgewasm profile/);
+    noTrace(r.stderr);
+  }
+  const missing = edgewasm('profile', join(work, 'missing.ewm'), '--rounds', '3');
+  assert.equal(missing.code, 1, missing.stderr);
+  assert.match(missing.stderr, /^error: cannot read .*missing\.ewm: ENOENT\n$/);
+  noTrace(missing.stderr);
 });
 
 test('cli: user mistakes end in one error line, exit 1, no stack trace, no partial file', () => {
