@@ -57,3 +57,9 @@ test('builds: static data stays small in both builds (the SIMD scratch comes fro
     assert.ok(heapStart > 0 && heapStart < 4096, `${build}: the heap starts at ${heapStart}: static data has grown`);
   }
 });
+
+// Issue 3's budget: the whole SIMD runtime (every int8 op, the executor) within 32 KiB.
+test('builds: the SIMD runtime is at most 32 KiB', () => {
+  const bytes = read('simd').length;
+  assert.ok(bytes <= 32 * 1024, `build/edgewasm-simd.wasm is ${bytes} bytes, over 32 KiB`);
+});
