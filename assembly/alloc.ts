@@ -14,3 +14,8 @@ export function alloc(n: usize): usize {
   top = end;
   return start;
 }
+
+/** Moves the heap start to at least `address`: memory below it is someone else's (a bundled model). */
+export function skipTo(address: usize): void {
+  if (address > top) top = (address + 15) & ~(<usize>15);
+}

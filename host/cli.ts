@@ -11,6 +11,7 @@ import { readEwm } from './ewm.js';
 import { EWM_MAGIC } from './format.js';
 import { formatInspect } from './inspect.js';
 import { profileModel, formatProfile } from './profile.js';
+import { bundle } from './bundle.js';
 import { EwmError } from './errors.js';
 import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
@@ -32,13 +33,20 @@ const HELP: Record<string, string> = {
   --force             overwrite the output file if it exists`,
   inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
   Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
+  bundle: `usage: edgewasm bundle MODEL (.ewm or .tflite) -o OUT.wasm [--mvp|--simd] [--force]
+  One WASI command module with the runtime and the model: it reads samples (the input's bytes each)
+  from stdin and writes each sample's output bytes to stdout. Prints its size and memory pages.
+  -o, --output FILE   where to write the .wasm
+  --mvp               the strict-MVP runtime, for interpreters (wasm3, WAMR classic); the default
+  --simd              the SIMD128 runtime (wasmtime, WAMR with SIMD, V8)
+  --force             overwrite FILE if it exists`,
   profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--json]
   Time each op (median of N runs, default 200) and whole runs on this machine.
   --build simd|mvp    the runtime build (default: the best this engine supports)
   --rounds N          runs per op
   --json              print the profile as JSON`,
 };
-const USAGE = `usage: edgewasm <convert|run|inspect|profile> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
+const USAGE = `usage: edgewasm <convert|run|inspect|profile|bundle> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
 
 function readInput(path: string): Uint8Array {
   try {
@@ -157,6 +165,20 @@ function inspect(args: string[]): void {
   if (converted) console.log('(converted from TFLite in memory)');
 }
 
+function bundleVerb(args: string[]): void {
+  const { values, positionals } = parse('bundle', args, {
+    output: { type: 'string', short: 'o' }, mvp: { type: 'boolean' }, simd: { type: 'boolean' }, force: { type: 'boolean' },
+  });
+  if (values.help) return void console.log(HELP.bundle);
+  if (positionals.length !== 1 || typeof values.output !== 'string') throw new UsageError(HELP.bundle!);
+  if (values.mvp && values.simd) throw new UsageError(`--mvp and --simd: choose one\n${HELP.bundle}`);
+  const { bytes, file } = readModel(positionals[0]!);
+  const b = bundle(bytes, values.simd ? 'simd' : 'mvp', file);
+  writeOutput(values.output, b.bytes, values.force === true);
+  const kb = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+  console.log(`${values.output}: ${kb(b.bytes.length)} (runtime ${kb(b.runtimeBytes)}, model ${kb(bytes.length)}), memory ${b.pages} pages (${kb(b.pages * 65536)}), ${values.simd ? 'simd' : 'mvp'}`);
+}
+
 async function profile(args: string[]): Promise<void> {
   const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return void console.log(HELP.profile);
@@ -177,6 +199,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run': await run(rest); return 0;
       case 'inspect': inspect(rest); return 0;
       case 'profile': await profile(rest); return 0;
+      case 'bundle': bundleVerb(rest); return 0;
       case '--help': case '-h': case 'help': console.log(USAGE); return 0;
       default: throw new UsageError(verb ? `unknown command '${verb}'\n${USAGE}` : USAGE);
     }

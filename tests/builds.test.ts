@@ -5,30 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import wabt from 'wabt';
 import { bestBuild } from '../host/index.js';
 import { ROOT } from './golden.js';
-
-const MVP_ONLY = {
-  mutable_globals: false, sat_float_to_int: false, sign_extension: false, simd: false, threads: false,
-  multi_value: false, tail_call: false, bulk_memory: false, reference_types: false, relaxed_simd: false,
-  exceptions: false, extended_const: false, memory64: false, gc: false, function_references: false,
-};
+import { MVP_ONLY, validate } from './wasm-features.js';
 
 const read = (build: string) => new Uint8Array(readFileSync(join(ROOT, 'build', `edgewasm-${build}.wasm`)));
-
-/** Empty when the module validates with these features, else wabt's message. */
-async function validate(bytes: Uint8Array, features: Record<string, boolean>): Promise<string> {
-  const w = await wabt();
-  try {
-    const m = w.readWasm(bytes, { readDebugNames: false, ...features });
-    m.validate();
-    m.destroy();
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 test('builds: the MVP build validates with every post-MVP feature disabled', async () => {
   assert.equal(await validate(read('mvp'), MVP_ONLY), '');

@@ -5,11 +5,9 @@
 // of unused RAM matters. Kernels run only after a load, so both are set when they read them.
 
 import { alloc } from '../alloc';
+import { PATCH_LANES, PACK_BYTES } from './scratch-size';
 
-// 32 KiB of patches: 1024 rows of K <= 8, 28 of K = 576, one of K <= 16376 (larger K takes the
-// reference kernel).
-export const PATCH_LANES: i32 = 16384;
-export const PACK_BYTES: i32 = 12288;
+export { PATCH_LANES, PACK_BYTES };
 export let PATCH: usize = 0;
 export let PACK: usize = 0;
 

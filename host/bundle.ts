@@ -1,0 +1,127 @@
+// `edgewasm bundle`: one WASI command module holding the runtime and a model. The runtime comes
+// built (build/edgewasm-wasi-{simd,mvp}.wasm, from assembly/wasi.ts); the bundle is that module
+// with one more active data segment — the model behind a 16-byte header at the address the
+// runtime reads it from (its ew_bundle_base(), the end of its static data) — and its memory fixed at the pages the model needs:
+// runtime static data, the model, the SIMD build's kernel scratch and the activation arena. Only
+// the memory, data and data-count sections change; every other section is copied as it is.
+
+import { readFileSync } from 'node:fs';
+import { readEwm } from './ewm.js';
+import { EwmError } from './errors.js';
+import type { Build } from './wasm-source.js';
+import { PATCH_LANES, PACK_BYTES } from '../assembly/simd/scratch-size.js';
+
+const PAGE = 65536;
+const BUNDLE_MAGIC = 0x424d5745; // "EWMB", as assembly/wasi.ts checks
+const SECTION_MEMORY = 5;
+const SECTION_DATA = 11;
+const SECTION_DATA_COUNT = 12;
+
+export interface Bundle {
+  bytes: Uint8Array;
+  /** Linear memory pages, initial and maximum: what the model needs, no more. */
+  pages: number;
+  runtimeBytes: number;
+}
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+const sleb32 = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+
+/** Reads an unsigned LEB128 at p: [value, next offset]. */
+function readUleb(bytes: Uint8Array, p: number): [number, number] {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[p++];
+    if (b === undefined || shift > 28) throw new EwmError('runtime module: malformed LEB128');
+    value += (b & 0x7f) * 2 ** shift;
+    if (!(b & 0x80)) return [value, p];
+  }
+}
+
+interface Section { id: number; body: Uint8Array }
+
+export function readSections(wasm: Uint8Array): Section[] {
+  const sections: Section[] = [];
+  for (let p = 8; p < wasm.length;) {
+    const id = wasm[p]!;
+    const [size, start] = readUleb(wasm, p + 1);
+    sections.push({ id, body: wasm.subarray(start, start + size) });
+    p = start + size;
+  }
+  return sections;
+}
+
+function section(id: number, body: number[] | Uint8Array): Uint8Array {
+  return concat([[id, ...uleb(body.length)], body]);
+}
+
+/** Where the runtime reads its bundled model: its ew_bundle_base(), asked of an instance whose
+ * WASI imports do nothing (only _start, never called here, would use them). */
+function bundleBase(runtime: Uint8Array): number {
+  const none = () => 0;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtime as Uint8Array<ArrayBuffer>), {
+    wasi_snapshot_preview1: { fd_read: none, fd_write: none, proc_exit: none },
+  });
+  return (instance.exports.ew_bundle_base as () => number)();
+}
+
+const concat = (parts: (Uint8Array | number[])[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  parts.reduce((p, b) => (out.set(b, p), p + b.length), 0);
+  return out;
+};
+
+/** Bytes of memory a loaded model takes from the heap, 16-aligned as assembly/alloc.ts gives them. */
+function heapBytes(model: Uint8Array, build: Build, file: string): number {
+  const align = (n: number) => Math.ceil(n / 16) * 16;
+  const scratch = build === 'simd' ? align(PATCH_LANES * 2) + align(PACK_BYTES) : 0;
+  return scratch + align(readEwm(model, file).arenaSize);
+}
+
+export function bundle(model: Uint8Array, build: Build, file = 'model', runtime?: Uint8Array): Bundle {
+  const base = runtime ?? new Uint8Array(readFileSync(new URL(`../../build/edgewasm-wasi-${build}.wasm`, import.meta.url)));
+  const sections = readSections(base);
+  const at = bundleBase(base);
+  const header = new Uint8Array(16);
+  new DataView(header.buffer).setUint32(0, BUNDLE_MAGIC, true);
+  new DataView(header.buffer).setUint32(4, model.length, true);
+  const end = Math.ceil((at + 16 + model.length) / 16) * 16 + heapBytes(model, build, file);
+  const pages = Math.ceil(end / PAGE);
+  const segment = [0x00, 0x41, ...sleb32(at), 0x0b, ...uleb(16 + model.length)];
+
+  const out: Uint8Array[] = [base.subarray(0, 8)];
+  let hasData = false;
+  for (const s of sections) {
+    if (s.id === SECTION_MEMORY) {
+      out.push(section(SECTION_MEMORY, [1, 0x01, ...uleb(pages), ...uleb(pages)]));
+    } else if (s.id === SECTION_DATA) {
+      const [count, p] = readUleb(s.body, 0);
+      out.push(section(SECTION_DATA, concat([uleb(count + 1), s.body.subarray(p), segment, header, model])));
+      hasData = true;
+    } else if (s.id === SECTION_DATA_COUNT) {
+      out.push(section(SECTION_DATA_COUNT, uleb(readUleb(s.body, 0)[0] + 1)));
+    } else {
+      out.push(section(s.id, s.body));
+    }
+  }
+  if (!hasData) throw new EwmError('runtime module: no data section to extend');
+  return { bytes: concat(out), pages, runtimeBytes: base.length };
+}

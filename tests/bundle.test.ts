@@ -1,0 +1,91 @@
+// `edgewasm bundle`: one WASI command module with the runtime and a model, run under node:wasi on
+// the golden inputs (all samples through stdin, back to back) — its stdout must equal TensorFlow
+// Lite Micro's outputs byte for byte, for every MLPerf Tiny int8 model in both flavours. The MVP
+// flavour validates with every post-MVP feature off; bad stdin ends in exit 1 and one stderr line;
+// the CLI reports size and memory pages and refuses to overwrite.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { WASI } from 'node:wasi';
+import { convertTflite } from '../models/convert.js';
+import { bundle } from '../host/bundle.js';
+import { INT8_MODELS, GOLDEN, MLPERF, ROOT, selected } from './golden.js';
+import { MVP_ONLY, validate } from './wasm-features.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edgewasm-bundle-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+const ewmOf = (model: string) => convertTflite(new Uint8Array(readFileSync(join(MLPERF, `${model}.tflite`))), model).bytes;
+
+/** Runs a bundle as a WASI command on stdin bytes: its exit code, stdout and stderr. */
+async function runWasi(wasm: Uint8Array, stdin: Uint8Array): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  const paths = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
+  writeFileSync(paths[0]!, stdin);
+  const fds = [openSync(paths[0]!, 'r'), openSync(paths[1]!, 'w'), openSync(paths[2]!, 'w')];
+  try {
+    const wasi = new WASI({ version: 'preview1', args: ['bundle'], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    return { code, stdout: readFileSync(paths[1]!), stderr: readFileSync(paths[2]!, 'utf8') };
+  } finally {
+    fds.forEach((fd) => closeSync(fd));
+  }
+}
+
+for (const model of INT8_MODELS.filter(selected)) {
+  for (const build of ['mvp', 'simd'] as const) {
+    test(`bundle ${model} (${build}) under node:wasi equals TFLite Micro on every golden sample`, async () => {
+      const b = bundle(ewmOf(model), build, model);
+      const { code, stdout, stderr } = await runWasi(b.bytes, new Uint8Array(readFileSync(join(GOLDEN, `${model}.inputs.bin`))));
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, '');
+      assert.ok(Buffer.from(readFileSync(join(GOLDEN, `${model}.outputs.bin`))).equals(stdout), `${model} ${build}: stdout differs from the golden outputs`);
+    });
+  }
+}
+
+test('bundle: the MVP flavour has no post-MVP opcode, the SIMD one needs SIMD; memory is exactly the pages reported', async () => {
+  const ewm = ewmOf('kws_ref_model');
+  const mvp = bundle(ewm, 'mvp', 'kws');
+  const simd = bundle(ewm, 'simd', 'kws');
+  assert.equal(await validate(mvp.bytes, MVP_ONLY), '');
+  assert.notEqual(await validate(simd.bytes, MVP_ONLY), '');
+  for (const b of [mvp, simd]) {
+    const [memory] = WebAssembly.Module.exports(new WebAssembly.Module(b.bytes as Uint8Array<ArrayBuffer>)).filter((e) => e.kind === 'memory');
+    assert.ok(memory);
+    const none = () => 0;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(b.bytes as Uint8Array<ArrayBuffer>), { wasi_snapshot_preview1: { fd_read: none, fd_write: none, proc_exit: none } });
+    assert.equal((instance.exports.memory as WebAssembly.Memory).buffer.byteLength, b.pages * 65536);
+  }
+  // The KWS model fits two 64 KiB pages in either flavour (runtime data, model, scratch, arena).
+  assert.deepEqual([mvp.pages, simd.pages], [2, 2]);
+});
+
+test('bundle: empty stdin and a cut-off sample exit 1 with one line on stderr', async () => {
+  const b = bundle(ewmOf('ad01_int8'), 'mvp', 'ad');
+  const empty = await runWasi(b.bytes, new Uint8Array(0));
+  assert.equal(empty.code, 1);
+  assert.equal(empty.stderr, 'edgewasm: no input on stdin (expected samples of 640 bytes)\n');
+  assert.equal(empty.stdout.length, 0);
+  const cut = await runWasi(b.bytes, new Uint8Array(640 + 100));
+  assert.equal(cut.code, 1);
+  assert.equal(cut.stderr, 'edgewasm: stdin ended inside sample 1 (100 of 640 bytes)\n');
+  assert.equal(cut.stdout.length, 640, 'the first sample\'s output, written before the error');
+});
+
+test('edgewasm bundle: reports size and pages, refuses an existing output, rejects --mvp with --simd', () => {
+  const cli = join(ROOT, 'dist', 'host', 'cli.js');
+  const out = join(dir, 'kws.wasm');
+  const printed = execFileSync(process.execPath, [cli, 'bundle', join(MLPERF, 'kws_ref_model.tflite'), '-o', out], { encoding: 'utf8' });
+  assert.match(printed, /kws\.wasm: [\d,]+ bytes \(runtime [\d,]+ bytes, model [\d,]+ bytes\), memory 2 pages \(131,072 bytes\), mvp/);
+  const again = spawnSync(process.execPath, [cli, 'bundle', join(MLPERF, 'kws_ref_model.tflite'), '-o', out], { encoding: 'utf8' });
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /exists; pass --force to overwrite it/);
+  const both = spawnSync(process.execPath, [cli, 'bundle', join(MLPERF, 'kws_ref_model.tflite'), '-o', out, '--mvp', '--simd'], { encoding: 'utf8' });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--mvp and --simd: choose one/);
+});
