@@ -1,9 +1,10 @@
 // `edgewasm bundle`: one WASI command module holding the runtime and a model. The runtime comes
 // built (build/edgewasm-wasi-{simd,mvp}.wasm, from assembly/wasi.ts); the bundle is that module
 // with one more active data segment — the model behind a 16-byte header at the address the
-// runtime reads it from (its ew_bundle_base(), the end of its static data) — and its memory fixed at the pages the model needs:
-// runtime static data, the model, the SIMD build's kernel scratch and the activation arena. Only
-// the memory, data and data-count sections change; every other section is copied as it is.
+// runtime reads it from (its ew_bundle_base(), the end of its static data) — and its initial
+// memory set to the pages the model needs: runtime static data, the model, the SIMD build's
+// kernel scratch and the activation arena. Only the memory, data and data-count sections change;
+// every other section is copied as it is.
 
 import { readFileSync } from 'node:fs';
 import { readEwm } from './ewm.js';
@@ -19,7 +20,7 @@ const SECTION_DATA_COUNT = 12;
 
 export interface Bundle {
   bytes: Uint8Array;
-  /** Linear memory pages, initial and maximum: what the model needs, no more. */
+  /** Initial linear memory pages: what the model needs, no more (the runtime never grows it). */
   pages: number;
   runtimeBytes: number;
 }
@@ -111,7 +112,8 @@ export function bundle(model: Uint8Array, build: Build, file = 'model', runtime?
   let hasData = false;
   for (const s of sections) {
     if (s.id === SECTION_MEMORY) {
-      out.push(section(SECTION_MEMORY, [1, 0x01, ...uleb(pages), ...uleb(pages)]));
+      // No maximum: a host may take pages of its own (jco's preview1 adapter grows memory by one).
+      out.push(section(SECTION_MEMORY, [1, 0x00, ...uleb(pages)]));
     } else if (s.id === SECTION_DATA) {
       const [count, p] = readUleb(s.body, 0);
       out.push(section(SECTION_DATA, concat([uleb(count + 1), s.body.subarray(p), segment, header, model])));

@@ -1,8 +1,9 @@
-// `edgewasm bundle`: one WASI command module with the runtime and a model, run under node:wasi on
-// the golden inputs (all samples through stdin, back to back) — its stdout must equal TensorFlow
-// Lite Micro's outputs byte for byte, for every MLPerf Tiny int8 model in both flavours. The MVP
-// flavour validates with every post-MVP feature off; bad stdin ends in exit 1 and one stderr line;
-// the CLI reports size and memory pages and refuses to overwrite.
+// `edgewasm bundle`: one WASI command module with the runtime and a model, run on the golden inputs
+// (all samples through stdin, back to back) — its stdout must equal TensorFlow Lite Micro's outputs
+// byte for byte: under node:wasi for every MLPerf Tiny int8 model, and for KWS and AD also as a
+// component under `jco run` and under @wasmer/sdk, each in both flavours. The MVP flavour validates
+// with every post-MVP feature off; bad stdin ends in exit 1 and one stderr line; the CLI reports
+// size and memory pages and refuses to overwrite.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { WASI } from 'node:wasi';
+import { Wasmer } from '@wasmer/sdk';
 import { convertTflite } from '../models/convert.js';
 import { bundle } from '../host/bundle.js';
 import { INT8_MODELS, GOLDEN, MLPERF, ROOT, selected } from './golden.js';
@@ -35,6 +37,8 @@ async function runWasi(wasm: Uint8Array, stdin: Uint8Array): Promise<{ code: num
     fds.forEach((fd) => closeSync(fd));
   }
 }
+
+const golden = (model: string, what: 'inputs' | 'outputs') => new Uint8Array(readFileSync(join(GOLDEN, `${model}.${what}.bin`)));
 
 for (const model of INT8_MODELS.filter(selected)) {
   for (const build of ['mvp', 'simd'] as const) {
@@ -89,3 +93,33 @@ test('edgewasm bundle: reports size and pages, refuses an existing output, rejec
   assert.equal(both.status, 2);
   assert.match(both.stderr, /--mvp and --simd: choose one/);
 });
+
+const JCO = join(ROOT, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js');
+
+for (const model of ['kws_ref_model', 'ad01_int8'].filter(selected)) {
+  for (const build of ['mvp', 'simd'] as const) {
+    test(`bundle ${model} (${build}) as a component under jco run equals TFLite Micro`, () => {
+      const wasm = join(dir, `${model}-${build}.wasm`);
+      const component = join(dir, `${model}-${build}.component.wasm`);
+      writeFileSync(wasm, bundle(ewmOf(model), build, model).bytes);
+      execFileSync(process.execPath, [JCO, 'new', wasm, '--wasi-command', '-o', component], { stdio: 'pipe' });
+      const run = spawnSync(process.execPath, [JCO, 'run', component], { input: golden(model, 'inputs'), maxBuffer: 1 << 24 });
+      assert.equal(run.status, 0, run.stderr.toString());
+      assert.ok(Buffer.from(golden(model, 'outputs')).equals(run.stdout), `${model} ${build}: jco stdout differs from the golden outputs`);
+    });
+
+    test(`bundle ${model} (${build}) under @wasmer/sdk equals TFLite Micro`, async () => {
+      const wasmer = await Wasmer.create();
+      try {
+        const pkg = await wasmer.loadPackage(bundle(ewmOf(model), build, model).bytes);
+        const sandbox = await wasmer.createSandbox();
+        await sandbox.installPackage(pkg);
+        const out = await sandbox.command(pkg.entrypoint!).run({ stdin: golden(model, 'inputs'), check: false });
+        assert.equal(out.exitCode, 0, new TextDecoder().decode(out.stderr.bytes));
+        assert.ok(Buffer.from(golden(model, 'outputs')).equals(out.stdout.bytes), `${model} ${build}: wasmer stdout differs from the golden outputs`);
+      } finally {
+        await wasmer.shutdown();
+      }
+    });
+  }
+}
