@@ -12,6 +12,7 @@ import { EWM_MAGIC } from './format.js';
 import { formatInspect } from './inspect.js';
 import { profileModel, formatProfile } from './profile.js';
 import { bundle } from './bundle.js';
+import { exportC, cIdentifier } from './export-c.js';
 import { EwmError } from './errors.js';
 import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
@@ -40,13 +41,19 @@ const HELP: Record<string, string> = {
   --mvp               the strict-MVP runtime, for interpreters (wasm3, WAMR classic); the default
   --simd              the SIMD128 runtime (wasmtime, WAMR with SIMD, V8)
   --force             overwrite FILE if it exists`,
+  'export-c': `usage: edgewasm export-c FILE -o OUT.h [--name NAME] [--force]
+  A C header with FILE's bytes (a bundle, a runtime .wasm or an .ewm) as a const array and its length,
+  for firmware that links the module in (WAMR, wasm3).
+  -o, --output FILE   where to write the header
+  --name NAME         the array's C name (default: from FILE's name)
+  --force             overwrite OUT.h if it exists`,
   profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--json]
   Time each op (median of N runs, default 200) and whole runs on this machine.
   --build simd|mvp    the runtime build (default: the best this engine supports)
   --rounds N          runs per op
   --json              print the profile as JSON`,
 };
-const USAGE = `usage: edgewasm <convert|run|inspect|profile|bundle> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
+const USAGE = `usage: edgewasm <convert|run|inspect|profile|bundle|export-c> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
 
 function readInput(path: string): Uint8Array {
   try {
@@ -179,6 +186,20 @@ function bundleVerb(args: string[]): void {
   console.log(`${values.output}: ${kb(b.bytes.length)} (runtime ${kb(b.runtimeBytes)}, model ${kb(bytes.length)}), memory ${b.pages} pages (${kb(b.pages * 65536)}), ${values.simd ? 'simd' : 'mvp'}`);
 }
 
+function exportCVerb(args: string[]): void {
+  const { values, positionals } = parse('export-c', args, {
+    output: { type: 'string', short: 'o' }, name: { type: 'string' }, force: { type: 'boolean' },
+  });
+  if (values.help) return void console.log(HELP['export-c']);
+  if (positionals.length !== 1 || typeof values.output !== 'string') throw new UsageError(HELP['export-c']!);
+  const name = typeof values.name === 'string' ? values.name : cIdentifier(basename(values.output));
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--name ${name}: not a C identifier\n${HELP['export-c']}`);
+  const path = positionals[0]!;
+  const bytes = readInput(path);
+  writeOutput(values.output, new TextEncoder().encode(exportC(bytes, name, basename(path))), values.force === true);
+  console.log(`${values.output}: ${name}[${bytes.length.toLocaleString('en-US')}] from ${basename(path)}`);
+}
+
 async function profile(args: string[]): Promise<void> {
   const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return void console.log(HELP.profile);
@@ -200,6 +221,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect': inspect(rest); return 0;
       case 'profile': await profile(rest); return 0;
       case 'bundle': bundleVerb(rest); return 0;
+      case 'export-c': exportCVerb(rest); return 0;
       case '--help': case '-h': case 'help': console.log(USAGE); return 0;
       default: throw new UsageError(verb ? `unknown command '${verb}'\n${USAGE}` : USAGE);
     }

@@ -123,3 +123,19 @@ for (const model of ['kws_ref_model', 'ad01_int8'].filter(selected)) {
     });
   }
 }
+
+test('edgewasm export-c: a C header whose array, compiled by gcc, holds the bundle byte for byte', () => {
+  const cli = join(ROOT, 'dist', 'host', 'cli.js');
+  const wasm = join(dir, 'ad.wasm');
+  writeFileSync(wasm, bundle(ewmOf('ad01_int8'), 'mvp', 'ad').bytes);
+  const header = join(dir, 'ad_wasm.h');
+  const printed = execFileSync(process.execPath, [cli, 'export-c', wasm, '-o', header], { encoding: 'utf8' });
+  assert.match(printed, /ad_wasm\.h: ad_wasm\[[\d,]+\] from ad\.wasm/);
+  const program = join(dir, 'dump.c');
+  writeFileSync(program, '#include <stdio.h>\n#include "ad_wasm.h"\nint main(void) { return fwrite(ad_wasm, 1, ad_wasm_len, stdout) != AD_WASM_LEN; }\n');
+  execFileSync('gcc', ['-std=c99', '-Wall', '-Werror', '-o', join(dir, 'dump'), program], { cwd: dir });
+  assert.ok(execFileSync(join(dir, 'dump')).equals(readFileSync(wasm)));
+  const bad = spawnSync(process.execPath, [cli, 'export-c', wasm, '-o', join(dir, 'x.h'), '--name', '9lives'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--name 9lives: not a C identifier/);
+});
