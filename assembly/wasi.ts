@@ -6,9 +6,11 @@
 // was wrong with stdin. Strings are ASCII literals written byte by byte; no allocation.
 
 import { load_model, run_model, io_tensor } from './executor';
-import { tensorData, tensorBytes } from './model';
+import { tensorData, tensorBytes, tensorDtype, tensorRecord } from './model';
+import { alloc, skipTo } from './alloc';
+import { DTYPE_INT8, T_SCALE, T_ZERO_POINT } from '../host/format';
 import { errorIndex, errorValue } from './errors';
-import { skipTo } from './alloc';
+
 
 // @ts-ignore: decorator
 @external('wasi_snapshot_preview1', 'fd_read')
@@ -19,6 +21,12 @@ declare function fd_write(fd: u32, iovs: usize, iovsLen: usize, nwritten: usize)
 // @ts-ignore: decorator
 @external('wasi_snapshot_preview1', 'proc_exit')
 declare function proc_exit(code: u32): void;
+// @ts-ignore: decorator
+@external('wasi_snapshot_preview1', 'args_sizes_get')
+declare function args_sizes_get(argc: usize, bufSize: usize): u16;
+// @ts-ignore: decorator
+@external('wasi_snapshot_preview1', 'args_get')
+declare function args_get(argv: usize, buf: usize): u16;
 
 /** Where the bundler places the model: the end of static data (read by host/bundle.ts, before _start). */
 export function ew_bundle_base(): usize {
@@ -26,7 +34,7 @@ export function ew_bundle_base(): usize {
 }
 const BUNDLE_MAGIC: u32 = 0x424d5745; // "EWMB"
 const IO = memory.data(32, 16); // one iovec and a count
-const TEXT = memory.data(96, 16); // a line of stderr
+const TEXT = memory.data(96, 16); // a line of stderr, or a part of a --top line
 
 // fd_write/fd_read of [p, p + n) until done; false on an error or end of input.
 function transfer(write: bool, fd: u32, p: usize, n: usize): usize {
@@ -57,16 +65,84 @@ function number(v: i32): void {
   for (; count > 0; count--, digits /= 10) store<u8>(TEXT + textLength++, <u8>(48 + <u32>(digits % 10)));
 }
 
-function fatal(): void {
+// |v| to 3 decimals, rounding half away from zero.
+function score(v: f64): void {
+  if (v < 0) text('-');
+  const r = <i64>Math.round(Math.abs(v) * 1000.0);
+  number(<i32>(r / 1000));
+  text('.');
+  const frac = <i32>(r % 1000);
+  if (frac < 100) text('0');
+  if (frac < 10) text('0');
+  number(frac);
+}
+
+function flush(fd: u32): void {
+  transfer(true, fd, TEXT, textLength);
+  textLength = 0;
+}
+
+function fatal(code: u32 = 1): void {
   store<u8>(TEXT + textLength++, 10);
   transfer(true, 2, TEXT, textLength);
-  proc_exit(1);
+  proc_exit(code);
 }
 
 function failStatus(what: string, status: i32): void {
   text('edgewasm: '); text(what); text(' status '); number(status);
   text(' index '); number(errorIndex); text(' value '); number(errorValue);
   fatal();
+}
+
+// K from `--top K`, 0 without it; any other argument ends the program with a usage line.
+function topArgument(): i32 {
+  if (args_sizes_get(IO, IO + 4) != 0) return 0;
+  const argc = load<u32>(IO);
+  const argv = alloc(<usize>argc << 2);
+  const buf = alloc(load<u32>(IO, 4));
+  if (argv == 0 || buf == 0 || args_get(argv, buf) != 0) return 0;
+  let top = 0;
+  for (let i: u32 = 1; i < argc; i++) {
+    const a = load<usize>(argv + (<usize>i << 2));
+    const isTop = load<u8>(a) == 45 && load<u8>(a, 1) == 45 && load<u8>(a, 2) == 116 && load<u8>(a, 3) == 111
+      && load<u8>(a, 4) == 112 && load<u8>(a, 5) == 0; // "--top"
+    let k = 0;
+    let p = i + 1 < argc ? load<usize>(argv + (<usize>(i + 1) << 2)) : 0;
+    if (isTop && p != 0 && load<u8>(p) != 0) {
+      for (; load<u8>(p) != 0; p++) {
+        const c = <i32>load<u8>(p) - 48;
+        if (c < 0 || c > 9 || k > 100000) { k = 0; break; }
+        k = k * 10 + c;
+      }
+    }
+    if (k < 1) { text('usage: BUNDLE.wasm [--top K] < samples > outputs (K a positive integer)'); fatal(2); }
+    top = k;
+    i++;
+  }
+  return top;
+}
+
+// One line: the top K classes of the int8 output t, highest score first, ties to the lower index.
+function writeTop(sample: i32, t: i32, k: i32, taken: usize): void {
+  const n = tensorBytes(t);
+  const data = tensorData(t);
+  const scale = <f64>load<f32>(tensorRecord(t), T_SCALE);
+  const zp = load<i32>(tensorRecord(t), T_ZERO_POINT);
+  memory.fill(taken, 0, <usize>n);
+  text('sample '); number(sample); text(':');
+  for (let j = 0; j < min(k, n); j++) {
+    let best = -1;
+    for (let c = 0; c < n; c++) {
+      if (load<u8>(taken + <usize>c) == 0 && (best < 0 || load<i8>(data + <usize>c) > load<i8>(data + <usize>best))) best = c;
+    }
+    store<u8>(taken + <usize>best, 1);
+    text(j == 0 ? ' ' : '  '); number(best); text(' (');
+    score(<f64>(<i32>load<i8>(data + <usize>best) - zp) * scale);
+    text(')');
+    flush(1);
+  }
+  text('\n');
+  flush(1);
 }
 
 function main(): void {
@@ -80,6 +156,9 @@ function main(): void {
   const output = io_tensor(true, 0);
   const inBytes = <usize>tensorBytes(input);
   const outBytes = <usize>tensorBytes(output);
+  const top = topArgument();
+  if (top > 0 && tensorDtype(output) != DTYPE_INT8) { text('edgewasm: --top needs an int8 output'); fatal(); }
+  const taken = top > 0 ? alloc(outBytes) : 0;
   let samples = 0;
   for (;;) {
     const got = transfer(false, 0, tensorData(input), inBytes);
@@ -90,7 +169,8 @@ function main(): void {
     }
     const r = run_model();
     if (r != 0) failStatus('run failed:', r);
-    if (transfer(true, 1, tensorData(output), outBytes) < outBytes) { text('edgewasm: cannot write stdout'); fatal(); }
+    if (top > 0) writeTop(samples, output, top, taken);
+    else if (transfer(true, 1, tensorData(output), outBytes) < outBytes) { text('edgewasm: cannot write stdout'); fatal(); }
     samples++;
   }
   if (samples == 0) { text('edgewasm: no input on stdin (expected samples of '); number(<i32>inBytes); text(' bytes)'); fatal(); }

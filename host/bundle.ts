@@ -74,13 +74,19 @@ function section(id: number, body: number[] | Uint8Array): Uint8Array {
   return concat([[id, ...uleb(body.length)], body]);
 }
 
+/** Imports that do nothing for every function the module imports: enough to instantiate it and
+ * call an export that uses none of them. */
+export function inertImports(module: WebAssembly.Module): WebAssembly.Imports {
+  const imports: Record<string, Record<string, () => number>> = {};
+  for (const i of WebAssembly.Module.imports(module)) (imports[i.module] ??= {})[i.name] = () => 0;
+  return imports;
+}
+
 /** Where the runtime reads its bundled model: its ew_bundle_base(), asked of an instance whose
  * WASI imports do nothing (only _start, never called here, would use them). */
 function bundleBase(runtime: Uint8Array): number {
-  const none = () => 0;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtime as Uint8Array<ArrayBuffer>), {
-    wasi_snapshot_preview1: { fd_read: none, fd_write: none, proc_exit: none },
-  });
+  const module = new WebAssembly.Module(runtime as Uint8Array<ArrayBuffer>);
+  const instance = new WebAssembly.Instance(module, inertImports(module));
   return (instance.exports.ew_bundle_base as () => number)();
 }
 

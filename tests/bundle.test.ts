@@ -14,7 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { WASI } from 'node:wasi';
 import { Wasmer } from '@wasmer/sdk';
 import { convertTflite } from '../models/convert.js';
-import { bundle } from '../host/bundle.js';
+import { bundle, inertImports } from '../host/bundle.js';
 import { INT8_MODELS, GOLDEN, MLPERF, ROOT, selected } from './golden.js';
 import { MVP_ONLY, validate } from './wasm-features.js';
 
@@ -24,12 +24,12 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const ewmOf = (model: string) => convertTflite(new Uint8Array(readFileSync(join(MLPERF, `${model}.tflite`))), model).bytes;
 
 /** Runs a bundle as a WASI command on stdin bytes: its exit code, stdout and stderr. */
-async function runWasi(wasm: Uint8Array, stdin: Uint8Array): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+async function runWasi(wasm: Uint8Array, stdin: Uint8Array, args: string[] = []): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   const paths = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
   writeFileSync(paths[0]!, stdin);
   const fds = [openSync(paths[0]!, 'r'), openSync(paths[1]!, 'w'), openSync(paths[2]!, 'w')];
   try {
-    const wasi = new WASI({ version: 'preview1', args: ['bundle'], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const wasi = new WASI({ version: 'preview1', args: ['bundle', ...args], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
     const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
     const code = wasi.start(instance);
     return { code, stdout: readFileSync(paths[1]!), stderr: readFileSync(paths[2]!, 'utf8') };
@@ -61,8 +61,8 @@ test('bundle: the MVP flavour has no post-MVP opcode, the SIMD one needs SIMD; m
   for (const b of [mvp, simd]) {
     const [memory] = WebAssembly.Module.exports(new WebAssembly.Module(b.bytes as Uint8Array<ArrayBuffer>)).filter((e) => e.kind === 'memory');
     assert.ok(memory);
-    const none = () => 0;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(b.bytes as Uint8Array<ArrayBuffer>), { wasi_snapshot_preview1: { fd_read: none, fd_write: none, proc_exit: none } });
+    const module = new WebAssembly.Module(b.bytes as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(module, inertImports(module));
     assert.equal((instance.exports.memory as WebAssembly.Memory).buffer.byteLength, b.pages * 65536);
   }
   // The KWS model fits two 64 KiB pages in either flavour (runtime data, model, scratch, arena).
@@ -138,4 +138,26 @@ test('edgewasm export-c: a C header whose array, compiled by gcc, holds the bund
   const bad = spawnSync(process.execPath, [cli, 'export-c', wasm, '-o', join(dir, 'x.h'), '--name', '9lives'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--name 9lives: not a C identifier/);
+});
+
+test('bundle --top K prints the lines `edgewasm run --top K` prints; a bad argument is a usage line, exit 2', async () => {
+  const cli = join(ROOT, 'dist', 'host', 'cli.js');
+  for (const model of ['kws_ref_model', 'pretrainedResnet_quant']) {
+    const ewm = ewmOf(model);
+    const ewmPath = join(dir, `${model}.ewm`);
+    writeFileSync(ewmPath, ewm);
+    const expected = execFileSync(process.execPath, [cli, 'run', ewmPath, '--input', join(GOLDEN, `${model}.inputs.bin`), '--top', '3'], { encoding: 'utf8' });
+    for (const build of ['mvp', 'simd'] as const) {
+      const { code, stdout, stderr } = await runWasi(bundle(ewm, build, model).bytes, golden(model, 'inputs'), ['--top', '3']);
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout.toString('utf8'), expected, `${model} ${build}`);
+    }
+  }
+  const b = bundle(ewmOf('kws_ref_model'), 'mvp', 'kws').bytes;
+  for (const args of [['--top'], ['--top', '0'], ['--top', 'x'], ['--verbose']]) {
+    const r = await runWasi(b, golden('kws_ref_model', 'inputs'), args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.stderr, 'usage: BUNDLE.wasm [--top K] < samples > outputs (K a positive integer)\n');
+    assert.equal(r.stdout.length, 0);
+  }
 });
