@@ -1,7 +1,7 @@
 // `edgewasm bundle`: one WASI command module with the runtime and a model, run on the golden inputs
 // (all samples through stdin, back to back) — its stdout must equal TensorFlow Lite Micro's outputs
-// byte for byte: under node:wasi for every MLPerf Tiny int8 model, and for KWS and AD also as a
-// component under `jco run` and under @wasmer/sdk, each in both flavours. The MVP flavour validates
+// byte for byte, for every MLPerf Tiny int8 model in both flavours, under node:wasi, as a component
+// under `jco run` and under @wasmer/sdk. The MVP flavour validates
 // with every post-MVP feature off; bad stdin ends in exit 1 and one stderr line; the CLI reports
 // size and memory pages and refuses to overwrite.
 
@@ -96,7 +96,7 @@ test('edgewasm bundle: reports size and pages, refuses an existing output, rejec
 
 const JCO = join(ROOT, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js');
 
-for (const model of ['kws_ref_model', 'ad01_int8'].filter(selected)) {
+for (const model of INT8_MODELS.filter(selected)) {
   for (const build of ['mvp', 'simd'] as const) {
     test(`bundle ${model} (${build}) as a component under jco run equals TFLite Micro`, () => {
       const wasm = join(dir, `${model}-${build}.wasm`);
