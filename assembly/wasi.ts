@@ -1,6 +1,7 @@
 // The runtime as a WASI (preview1) command, for `edgewasm bundle`: the model travels in the module,
 // placed by the bundler at BUNDLE (where the runtime's static data ends) as a 16-byte header — "EWMB", the model's byte size, 8 reserved bytes — and the .ewm bytes. _start loads it,
-// then reads samples from stdin, each exactly the first input's bytes, runs the model on each and
+// then reads samples from stdin (or from a file named by its argument, in a directory the host
+// grants, e.g. `wasmtime run --dir .`), each exactly the first input's bytes, runs the model on each and
 // writes the first output's bytes to stdout. A failure writes one line to stderr and exits 1: the
 // status, index and value the host library would turn into a message (docs/FORMAT.md), or what
 // was wrong with stdin. Strings are ASCII literals written byte by byte; no allocation.
@@ -27,6 +28,18 @@ declare function args_sizes_get(argc: usize, bufSize: usize): u16;
 // @ts-ignore: decorator
 @external('wasi_snapshot_preview1', 'args_get')
 declare function args_get(argv: usize, buf: usize): u16;
+// @ts-ignore: decorator
+@external('wasi_snapshot_preview1', 'fd_prestat_get')
+declare function fd_prestat_get(fd: u32, prestat: usize): u16;
+// @ts-ignore: decorator
+@external('wasi_snapshot_preview1', 'fd_prestat_dir_name')
+declare function fd_prestat_dir_name(fd: u32, path: usize, len: usize): u16;
+// @ts-ignore: decorator
+@external('wasi_snapshot_preview1', 'path_open')
+declare function path_open(
+  dir: u32, lookup: u32, path: usize, len: usize, oflags: u16, rights: u64, inheriting: u64, fdflags: u16, fd: usize,
+): u16;
+const RIGHT_FD_READ: u64 = 2;
 
 /** Where the bundler places the model: the end of static data (read by host/bundle.ts, before _start). */
 export function ew_bundle_base(): usize {
@@ -94,8 +107,15 @@ function failStatus(what: string, status: i32): void {
   fatal();
 }
 
-// K from `--top K`, 0 without it; any other argument ends the program with a usage line.
-function topArgument(): i32 {
+let inputPath: usize = 0; // a NUL-terminated argument naming the samples file; 0 for stdin
+
+function usage(): void {
+  text('usage: BUNDLE.wasm [--top K] [SAMPLES] < samples > outputs (K a positive integer)');
+  fatal(2);
+}
+
+// K from `--top K` (0 without it) and the samples file (inputPath); anything else is a usage line.
+function parseArguments(): i32 {
   if (args_sizes_get(IO, IO + 4) != 0) return 0;
   const argc = load<u32>(IO);
   const argv = alloc(<usize>argc << 2);
@@ -104,6 +124,10 @@ function topArgument(): i32 {
   let top = 0;
   for (let i: u32 = 1; i < argc; i++) {
     const a = load<usize>(argv + (<usize>i << 2));
+    if (load<u8>(a) != 45 && load<u8>(a) != 0 && inputPath == 0) { // not "-...": the samples file
+      inputPath = a;
+      continue;
+    }
     const isTop = load<u8>(a) == 45 && load<u8>(a, 1) == 45 && load<u8>(a, 2) == 116 && load<u8>(a, 3) == 111
       && load<u8>(a, 4) == 112 && load<u8>(a, 5) == 0; // "--top"
     let k = 0;
@@ -115,11 +139,38 @@ function topArgument(): i32 {
         k = k * 10 + c;
       }
     }
-    if (k < 1) { text('usage: BUNDLE.wasm [--top K] < samples > outputs (K a positive integer)'); fatal(2); }
+    if (k < 1) usage();
     top = k;
     i++;
   }
   return top;
+}
+
+// The samples file's fd, opened in the first preopened directory that holds it: "." for relative
+// paths, else the one whose name prefixes the path. Exits 1 naming the file when none does.
+function openInput(): u32 {
+  let len: usize = 0;
+  while (load<u8>(inputPath + len) != 0) len++;
+  for (let fd: u32 = 3; fd_prestat_get(fd, IO) == 0; fd++) {
+    const nameLen = <usize>load<u32>(IO, 4);
+    const name = alloc(nameLen + 1);
+    if (load<u8>(IO) != 0 || name == 0 || fd_prestat_dir_name(fd, name, nameLen) != 0) continue;
+    let skip: usize = 0;
+    if (nameLen == 1 && load<u8>(name) == 46) {
+      if (load<u8>(inputPath) == 47) continue; // "." holds relative paths only
+    } else {
+      let same = len > nameLen && load<u8>(inputPath + nameLen) == 47;
+      for (let i: usize = 0; same && i < nameLen; i++) same = load<u8>(name + i) == load<u8>(inputPath + i);
+      if (!same) continue;
+      skip = nameLen + 1;
+    }
+    if (path_open(fd, 0, inputPath + skip, len - skip, 0, RIGHT_FD_READ, 0, 0, IO + 8) == 0) return load<u32>(IO, 8);
+  }
+  text('edgewasm: cannot open ');
+  for (let i: usize = 0; i < len && textLength < 80; i++) store<u8>(TEXT + textLength++, load<u8>(inputPath + i));
+  text(' (is its directory given to the host?)');
+  fatal();
+  return 0;
 }
 
 // One line: the top K classes of the int8 output t, highest score first, ties to the lower index.
@@ -156,15 +207,16 @@ function main(): void {
   const output = io_tensor(true, 0);
   const inBytes = <usize>tensorBytes(input);
   const outBytes = <usize>tensorBytes(output);
-  const top = topArgument();
+  const top = parseArguments();
+  const source = inputPath != 0 ? openInput() : 0;
   if (top > 0 && tensorDtype(output) != DTYPE_INT8) { text('edgewasm: --top needs an int8 output'); fatal(); }
   const taken = top > 0 ? alloc(outBytes) : 0;
   let samples = 0;
   for (;;) {
-    const got = transfer(false, 0, tensorData(input), inBytes);
+    const got = transfer(false, source, tensorData(input), inBytes);
     if (got == 0) break;
     if (got < inBytes) {
-      text('edgewasm: stdin ended inside sample '); number(samples); text(' ('); number(<i32>got);
+      text('edgewasm: input ended inside sample '); number(samples); text(' ('); number(<i32>got);
       text(' of '); number(<i32>inBytes); text(' bytes)'); fatal();
     }
     const r = run_model();
@@ -173,7 +225,7 @@ function main(): void {
     else if (transfer(true, 1, tensorData(output), outBytes) < outBytes) { text('edgewasm: cannot write stdout'); fatal(); }
     samples++;
   }
-  if (samples == 0) { text('edgewasm: no input on stdin (expected samples of '); number(<i32>inBytes); text(' bytes)'); fatal(); }
+  if (samples == 0) { text('edgewasm: no input (expected samples of '); number(<i32>inBytes); text(' bytes)'); fatal(); }
 }
 
 main();

@@ -24,12 +24,14 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const ewmOf = (model: string) => convertTflite(new Uint8Array(readFileSync(join(MLPERF, `${model}.tflite`))), model).bytes;
 
 /** Runs a bundle as a WASI command on stdin bytes: its exit code, stdout and stderr. */
-async function runWasi(wasm: Uint8Array, stdin: Uint8Array, args: string[] = []): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+async function runWasi(
+  wasm: Uint8Array, stdin: Uint8Array, args: string[] = [], preopens: Record<string, string> = {},
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   const paths = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
   writeFileSync(paths[0]!, stdin);
   const fds = [openSync(paths[0]!, 'r'), openSync(paths[1]!, 'w'), openSync(paths[2]!, 'w')];
   try {
-    const wasi = new WASI({ version: 'preview1', args: ['bundle', ...args], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const wasi = new WASI({ version: 'preview1', args: ['bundle', ...args], preopens, stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
     const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
     const code = wasi.start(instance);
     return { code, stdout: readFileSync(paths[1]!), stderr: readFileSync(paths[2]!, 'utf8') };
@@ -73,11 +75,11 @@ test('bundle: empty stdin and a cut-off sample exit 1 with one line on stderr', 
   const b = bundle(ewmOf('ad01_int8'), 'mvp', 'ad');
   const empty = await runWasi(b.bytes, new Uint8Array(0));
   assert.equal(empty.code, 1);
-  assert.equal(empty.stderr, 'edgewasm: no input on stdin (expected samples of 640 bytes)\n');
+  assert.equal(empty.stderr, 'edgewasm: no input (expected samples of 640 bytes)\n');
   assert.equal(empty.stdout.length, 0);
   const cut = await runWasi(b.bytes, new Uint8Array(640 + 100));
   assert.equal(cut.code, 1);
-  assert.equal(cut.stderr, 'edgewasm: stdin ended inside sample 1 (100 of 640 bytes)\n');
+  assert.equal(cut.stderr, 'edgewasm: input ended inside sample 1 (100 of 640 bytes)\n');
   assert.equal(cut.stdout.length, 640, 'the first sample\'s output, written before the error');
 });
 
@@ -154,10 +156,24 @@ test('bundle --top K prints the lines `edgewasm run --top K` prints; a bad argum
     }
   }
   const b = bundle(ewmOf('kws_ref_model'), 'mvp', 'kws').bytes;
-  for (const args of [['--top'], ['--top', '0'], ['--top', 'x'], ['--verbose']]) {
+  for (const args of [['--top'], ['--top', '0'], ['--top', 'x'], ['--verbose'], ['a.bin', 'b.bin']]) {
     const r = await runWasi(b, golden('kws_ref_model', 'inputs'), args);
     assert.equal(r.code, 2, args.join(' '));
-    assert.equal(r.stderr, 'usage: BUNDLE.wasm [--top K] < samples > outputs (K a positive integer)\n');
+    assert.equal(r.stderr, 'usage: BUNDLE.wasm [--top K] [SAMPLES] < samples > outputs (K a positive integer)\n');
     assert.equal(r.stdout.length, 0);
   }
+});
+
+test('bundle SAMPLES reads the samples from a file in a directory the host grants, else names it', async () => {
+  const b = bundle(ewmOf('ad01_int8'), 'mvp', 'ad').bytes;
+  const expected = Buffer.from(golden('ad01_int8', 'outputs'));
+  const fromFile = await runWasi(b, new Uint8Array(0), ['/golden/ad01_int8.inputs.bin'], { '/golden': GOLDEN });
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.ok(expected.equals(fromFile.stdout));
+  const relative = await runWasi(b, new Uint8Array(0), ['ad01_int8.inputs.bin'], { '.': GOLDEN });
+  assert.equal(relative.code, 0, relative.stderr);
+  assert.ok(expected.equals(relative.stdout));
+  const ungranted = await runWasi(b, new Uint8Array(0), ['/elsewhere/x.bin'], { '/golden': GOLDEN });
+  assert.equal(ungranted.code, 1);
+  assert.equal(ungranted.stderr, 'edgewasm: cannot open /elsewhere/x.bin (is its directory given to the host?)\n');
 });
