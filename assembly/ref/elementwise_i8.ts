@@ -16,9 +16,10 @@ import { multiplyByQuantizedMultiplier, requantize } from '../quant';
 // (TFLM's left_shift for int8; 15 is its int16 value).
 const ADD_LEFT_SHIFT = 20;
 
-// ADD (negate = false) or SUB (negate = true) of one pair of raw int8 values.
+// ADD (negate = false) or SUB (negate = true) of one pair of raw int8 values; also the SIMD ADD
+// kernel's scalar tail.
 // @ts-ignore: decorator
-@inline function addSubOne(
+@inline export function addSubOne(
   x: i32, y: i32, negate: bool,
   in1Offset: i32, in1Multiplier: i32, in1Shift: i32, in2Offset: i32, in2Multiplier: i32, in2Shift: i32,
   outMultiplier: i32, outShift: i32, outZeroPoint: i32, actMin: i32, actMax: i32,

@@ -6,11 +6,9 @@
 // Layout, strides and accumulator bound: as assembly/ref/elementwise_i8.ts. Preconditions (the
 // load check): offsets in [-127, 128]; shifts in [-31, 30].
 
-import { multiplyByQuantizedMultiplier, requantize } from '../quant';
-import { add_i8_ref } from '../ref/elementwise_i8';
+import { add_i8_ref, addSubOne } from '../ref/elementwise_i8';
 import { mbqmLanes, rdbpotLanes } from './quant_simd';
 
-const ADD_LEFT_SHIFT = 20; // as the reference: int8 inputs rescale with 20 fractional bits
 const BLOCK = 16;
 
 // Operand strides (s0..s3) over dims (d0..d3) address the output order contiguously (step 1) or
@@ -83,11 +81,10 @@ function addRow(
     v128.store(o + <usize>i, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
   }
   for (; i < n; i++) {
-    const x = <i32>load<i8>(p + <usize>(i * pStep)) + in1Offset;
-    const y = <i32>load<i8>(q + <usize>(i * qStep)) + in2Offset;
-    const scaled1 = multiplyByQuantizedMultiplier(x << ADD_LEFT_SHIFT, in1Multiplier, in1Shift);
-    const scaled2 = multiplyByQuantizedMultiplier(y << ADD_LEFT_SHIFT, in2Multiplier, in2Shift);
-    store<i8>(o + <usize>i, <i8>requantize(scaled1 + scaled2, outMultiplier, outShift, outZeroPoint, actMin, actMax));
+    store<i8>(o + <usize>i, <i8>addSubOne(
+      <i32>load<i8>(p + <usize>(i * pStep)), <i32>load<i8>(q + <usize>(i * qStep)), false,
+      in1Offset, in1Multiplier, in1Shift, in2Offset, in2Multiplier, in2Shift, outMultiplier, outShift, outZeroPoint, actMin, actMax,
+    ));
   }
 }
 
