@@ -18,7 +18,7 @@
 
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
+import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact, requantF64Single } from './quant_simd';
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;
 
@@ -54,7 +54,7 @@ export function depthwise_conv2d_i8_simd(
 
 // Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
 //   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left: n i32 each |
-//   2^-right, and requantizeLanesF64's mult, scale, quarter: n f64 each |
+//   2^-right, and requantizeLanesF64's three constants: n f64 each |
 //   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each.
 // A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
 // in f64 when every channel's accumulator bound (the folded bias plus 128 sum |w|, as |x| <= 128)
@@ -74,14 +74,14 @@ function depthwiseChunk(
   const multV = accV + n4;
   const leftV = multV + n4;
   const scaleV = leftV + n4;
-  const multF = scaleV + n8;
-  const scaleF = multF + n8;
-  const quarterF = scaleF + n8;
-  const pad = quarterF + n8;
+  const rqF = scaleV + n8;
+  const pad = rqF + n8 * 3;
   const tapAt = (pad + <usize>n + 3) & ~3;
   const tapOff = tapAt + (<usize>pairs << 3);
   let maybeMin = false;
   let useF64 = true;
+  let single = true;
+  for (let c = 0; c < n; c++) single = single && requantF64Single(load<i32>(mults + (<usize>(c0 + c) << 2)));
   for (let c = 0; c < n; c++) {
     const q = <usize>(c0 + c) << 2;
     const m = load<i32>(mults + q);
@@ -108,7 +108,7 @@ function depthwiseChunk(
     store<f64>(scaleV + cd, rightScale(s));
     // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
     if (!requantF64Exact(abs(<f64>b) + 128.0 * <f64>wAbs, s)) useF64 = false;
-    requantF64Constants(m, s, multF + cd, scaleF + cd, quarterF + cd);
+    requantF64Constants(m, s, rqF + cd, n8, single);
     store<i8>(pad + <usize>c, <i8>-inputOffset);
   }
   for (let t = 0; t < pairs << 1; t++) {
@@ -163,10 +163,10 @@ function depthwiseChunk(
           let r: v128;
           if (useF64) {
             // Unclamped y + zp, narrowed with saturation, then clamped as i8 (actMin/actMax are i8).
-            const f = c << 3;
+            const f = rqF + (c << 3);
             const y = i16x8.narrow_i32x4_s(
-              requantizeLanesF64(v128.load(a), multF + f, scaleF + f, quarterF + f, magicZp),
-              requantizeLanesF64(v128.load(a, 16), multF + f + 32, scaleF + f + 32, quarterF + f + 32, magicZp),
+              requantizeLanesF64(v128.load(a), f, n8, magicZp, single),
+              requantizeLanesF64(v128.load(a, 16), f + 32, n8, magicZp, single),
             );
             r = i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(y, y), lo8), hi8);
           } else {

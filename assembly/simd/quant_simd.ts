@@ -102,43 +102,61 @@ export function anyMinMultiplier(mults: usize): bool {
 }
 
 // requantize in f64, for accumulators the caller has bounded: |acc * 2^left| < 2^22 - 1 (from the
-// weights, the input range and the bias), about two thirds of requantizeLanes' instructions. Per
-// lane the caller bakes (requantF64Constants) mult * 2^(left - 31), 2^-right and 2^-right / 4.
-// y = acc * mult * 2^(left - 31) is exact (y * 2^31 is an integer below 2^53) and so is
-// h = floor(y + 1/2), gemmlowp's doubling high multiply (no saturation: |acc * 2^left| is small);
-// h * 2^-right is exact, and adding copysign(2^-right / 4, y) (h has y's sign or is 0) moves a tie
-// .5 off to .25 or .75 toward away-from-zero while no other value (a multiple of 2^-right) crosses
-// a half, so the round-to-nearest of adding magicZp = 1.5 * 2^52 + zero point rounds half away
-// from zero, as roundingDivideByPOT, and leaves the result plus the zero point in the low word.
+// weights, the input range and the bias). Under the bound y = acc * M * 2^(left - 31) is exact
+// (y * 2^31 is an integer below 2^53), so both of quant.ts's roundings can be done in f64. Two forms,
+// chosen per layer, each with three per-lane f64 constants a, b, c baked by requantF64Constants:
+// - single (a = M * 2^(left - 31 - right), b = e: 2^(-right - 1), or 0 when right = 0): Y = acc * a
+//   and the result is round-to-nearest(Y + copysign(e, Y)), by adding magicZp = 1.5 * 2^52 + zero
+//   point. Why: with h = floor(y + 1/2), roundingDivideByPOT(h, right) is floor((h + 2^(right-1)) /
+//   2^right) for h >= 0 and floor((h + 2^(right-1) - 1) / 2^right) for h < 0, which (the added terms
+//   being integers when right >= 1) equal floor(Y + 1/2 + e) and floor(Y + 1/2 - e); Y's sign gives
+//   h's (h = 0 takes either); right = 0 leaves h = floor(Y + 1/2). Round-to-nearest equals floor(v +
+//   1/2) unless v = Y +- e is exactly a half integer, which needs acc * M * 2^left = 0 mod 2^30: not
+//   possible when M has fewer than 9 trailing zero bits (|acc * 2^left| < 2^22), or M = 0
+//   (requantF64Single). Y + e is exact (an integer multiple of 2^(left - 31 - right) below 2^53).
+// - double (a = M * 2^(left - 31), b = 2^-right, c = 2^-right / 4), for any M: h = floor(y + 1/2)
+//   exactly, h * 2^-right exact, and adding copysign(2^-right / 4, y) moves a tie .5 off to .25 or
+//   .75 toward away-from-zero while no other value (a multiple of 2^-right) crosses a half; then
+//   round-to-nearest by magicZp as above.
 // @ts-ignore: decorator
-@inline function requantizeHalfF64(x: v128, mult: v128, scale: v128, quarter: v128, magicZp: v128): v128 {
-  const y = f64x2.mul(x, mult);
+@inline function requantizeHalfF64(x: v128, a: v128, b: v128, c: v128, magicZp: v128, single: bool): v128 {
+  const sign = f64x2.splat(-0.0);
+  const y = f64x2.mul(x, a);
+  if (single) return f64x2.add(f64x2.add(y, v128.or(v128.and(y, sign), b)), magicZp);
   const h = f64x2.floor(f64x2.add(y, f64x2.splat(0.5)));
-  const q = v128.or(v128.and(y, f64x2.splat(-0.0)), quarter);
-  return f64x2.add(f64x2.add(f64x2.mul(h, scale), q), magicZp);
+  return f64x2.add(f64x2.add(f64x2.mul(h, b), v128.or(v128.and(y, sign), c)), magicZp);
 }
 
 /**
- * requantize(acc) + zero point for four lanes, unclamped, from per-lane f64 constants at mult,
- * scale and quarter (four each, lane order); valid only under requantizeHalfF64's bound.
+ * requantize(acc) + zero point for four lanes, unclamped, from per-lane f64 constants: the four
+ * lanes' a at p, b at p + step, c at p + 2 * step (c unused by the single form). Valid only under
+ * requantizeHalfF64's bound, and the single form only where requantF64Single holds for every lane.
  */
 // @ts-ignore: decorator
-@inline export function requantizeLanesF64(acc: v128, mult: usize, scale: usize, quarter: usize, magicZp: v128): v128 {
-  const lo = requantizeHalfF64(f64x2.convert_low_i32x4_s(acc), v128.load(mult), v128.load(scale), v128.load(quarter), magicZp);
+@inline export function requantizeLanesF64(acc: v128, p: usize, step: usize, magicZp: v128, single: bool): v128 {
+  const q = p + step;
+  const r = q + step;
+  const lo = requantizeHalfF64(f64x2.convert_low_i32x4_s(acc), v128.load(p), v128.load(q), v128.load(r), magicZp, single);
   const hi = requantizeHalfF64(
     f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)),
-    v128.load(mult, 16), v128.load(scale, 16), v128.load(quarter, 16), magicZp,
+    v128.load(p, 16), v128.load(q, 16), v128.load(r, 16), magicZp, single,
   );
   return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
 }
 
-/** Stores requantizeLanesF64's three constants for one lane. */
-export function requantF64Constants(multiplier: i32, shift: i32, mult: usize, scale: usize, quarter: usize): void {
+/** Whether requantizeLanesF64's single form is exact for this multiplier (fewer than 9 trailing zero bits, or 0). */
+export function requantF64Single(multiplier: i32): bool {
+  return (multiplier & 511) != 0 || multiplier == 0;
+}
+
+/** Stores requantizeLanesF64's constants (single or double form) for one lane at p, p + step, p + 2 * step. */
+export function requantF64Constants(multiplier: i32, shift: i32, p: usize, step: usize, single: bool): void {
   const left = shift > 0 ? shift : 0;
-  const s = reinterpret<f64>(<i64>(1023 + shift - left) << 52);
-  store<f64>(mult, <f64>multiplier * reinterpret<f64>(<i64>(1023 - 31 + left) << 52));
-  store<f64>(scale, s);
-  store<f64>(quarter, s * 0.25);
+  const scale = reinterpret<f64>(<i64>(1023 + shift - left) << 52); // 2^-right
+  const m = <f64>multiplier * reinterpret<f64>(<i64>(1023 - 31 + left) << 52);
+  store<f64>(p, single ? m * scale : m);
+  store<f64>(p + step, single ? (shift < 0 ? scale * 0.5 : 0.0) : scale);
+  store<f64>(p + (step << 1), scale * 0.25);
 }
 
 /** The requantizeLanesF64 bound: |acc| <= accBound with this shift keeps it exact. */
