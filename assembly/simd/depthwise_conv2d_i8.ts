@@ -30,9 +30,9 @@ export function depthwise_conv2d_i8_simd(
   inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
   const pairs = (fH * fW + 1) >> 1;
-  // Per channel: 4 bytes per tap pair, 4 i32 and 4 f64 (depthwiseChunk's layout), a pad byte.
+  // Per channel: 4 bytes per tap pair, 5 i32 and 4 f64 (depthwiseChunk's layout), a pad byte.
   // Per tap: an address and its offset from the pixel's first tap (8).
-  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 49) & ~7;
+  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 53) & ~7;
   if (depthMultiplier != 1 || inC < 8 || maxChunk < 8) {
     depthwise_conv2d_i8_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
@@ -53,9 +53,13 @@ export function depthwise_conv2d_i8_simd(
 }
 
 // Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
-//   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left: n i32 each |
+//   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left, sum |w|: n i32 each |
 //   2^-right, and requantizeLanesF64's three constants: n f64 each |
 //   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each.
+// The weights are packed eight channels at a time (a last block overlapping the one before), their
+// per-channel sums and sums of |w| along; the per-channel constants follow, one channel at a time.
+// A pixel inside the image reads its taps at its first tap's address plus the tap offsets; a pixel
+// whose taps reach into the padding gets its tap addresses written out, the pad row's for those.
 // A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
 // in f64 when every channel's accumulator bound (the folded bias plus 128 sum |w|, as |x| <= 128)
 // meets requantizeLanesF64's, as in real models; else lane-wise in integers.
@@ -73,11 +77,39 @@ function depthwiseChunk(
   const accV = biasV + n4;
   const multV = accV + n4;
   const leftV = multV + n4;
-  const scaleV = leftV + n4;
+  const absV = leftV + n4;
+  const scaleV = absV + n4;
   const rqF = scaleV + n8;
   const pad = rqF + n8 * 3;
   const tapAt = (pad + <usize>n + 3) & ~3;
   const tapOff = tapAt + (<usize>pairs << 3);
+  for (let j = 0; j < n; j += 8) {
+    const c = <usize>min(j, n - 8);
+    const src = weights + <usize>c0 + c;
+    let sumLo = i32x4.splat(0), sumHi = sumLo, absLo = sumLo, absHi = sumLo;
+    for (let p = 0; p < pairs; p++) {
+      const t = p << 1;
+      const w0 = v128.load8x8_s(src + <usize>t * inC);
+      const w1 = t + 1 < taps ? v128.load8x8_s(src + <usize>(t + 1) * inC) : i16x8.splat(0);
+      const at = packed + ((<usize>p * n + c) << 2);
+      v128.store(at, i16x8.shuffle(w0, w1, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(at, i16x8.shuffle(w0, w1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+      const sum = i16x8.add(w0, w1); // |w0 + w1| <= 256
+      const abs = i16x8.add(i16x8.abs(w0), i16x8.abs(w1));
+      sumLo = i32x4.add(sumLo, i32x4.extend_low_i16x8_s(sum));
+      sumHi = i32x4.add(sumHi, i32x4.extend_high_i16x8_s(sum));
+      absLo = i32x4.add(absLo, i32x4.extend_low_i16x8_s(abs));
+      absHi = i32x4.add(absHi, i32x4.extend_high_i16x8_s(abs));
+    }
+    // The folded bias: bias + inputOffset * sum_t w_t.
+    const off = i32x4.splat(inputOffset);
+    const b0 = bias != 0 ? v128.load(bias + ((<usize>c0 + c) << 2)) : i32x4.splat(0);
+    const b1 = bias != 0 ? v128.load(bias + ((<usize>c0 + c) << 2), 16) : i32x4.splat(0);
+    v128.store(biasV + (c << 2), i32x4.add(b0, i32x4.mul(off, sumLo)));
+    v128.store(biasV + (c << 2), i32x4.add(b1, i32x4.mul(off, sumHi)), 16);
+    v128.store(absV + (c << 2), absLo);
+    v128.store(absV + (c << 2), absHi, 16);
+  }
   let maybeMin = false;
   let useF64 = true;
   let single = true;
@@ -87,34 +119,21 @@ function depthwiseChunk(
     const m = load<i32>(mults + q);
     const s = load<i32>(shifts + q);
     maybeMin = maybeMin || m == i32.MIN_VALUE;
-    let wSum = 0;
-    let wAbs = 0;
-    for (let p = 0; p < pairs; p++) {
-      const t = p << 1;
-      const w0 = <i32>load<i8>(weights + <usize>t * inC + <usize>(c0 + c));
-      const w1 = t + 1 < taps ? <i32>load<i8>(weights + <usize>(t + 1) * inC + <usize>(c0 + c)) : 0;
-      const at = packed + (<usize>(p * n + c) << 2);
-      store<i16>(at, <i16>w0);
-      store<i16>(at, <i16>w1, 2);
-      wSum += w0 + w1;
-      wAbs += abs(w0) + abs(w1);
-    }
-    const b = (bias != 0 ? load<i32>(bias + q) : 0) + inputOffset * wSum;
     const cq = <usize>c << 2;
     const cd = <usize>c << 3;
-    store<i32>(biasV + cq, b);
     store<i32>(multV + cq, m);
     store<i32>(leftV + cq, leftFactor(s));
     store<f64>(scaleV + cd, rightScale(s));
     // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
-    if (!requantF64Exact(abs(<f64>b) + 128.0 * <f64>wAbs, s)) useF64 = false;
+    if (!requantF64Exact(abs(<f64>load<i32>(biasV + cq)) + 128.0 * <f64>load<i32>(absV + cq), s)) useF64 = false;
     requantF64Constants(m, s, rqF + cd, n8, single);
     store<i8>(pad + <usize>c, <i8>-inputOffset);
   }
   for (let t = 0; t < pairs << 1; t++) {
     const ky = t / fW;
-    store<i32>(tapOff + (<usize>t << 2), (dilationH * ky * inW + dilationW * (t - ky * fW)) * inC);
-    store<usize>(tapAt + (<usize>t << 2), pad); // the odd last tap's partner stays in the pad row
+    // The odd last tap's partner (weight 0) reads the first tap's bytes, or the pad row.
+    store<i32>(tapOff + (<usize>t << 2), t < taps ? (dilationH * ky * inW + dilationW * (t - ky * fW)) * inC : 0);
+    store<usize>(tapAt + (<usize>t << 2), pad);
   }
   const zp = i32x4.splat(outputZeroPoint);
   const magicZp = f64x2.splat(6755399441055744.0 + <f64>outputZeroPoint);
@@ -132,12 +151,12 @@ function depthwiseChunk(
       const rowInside = y0 >= 0 && y0 + yLast < inH;
       for (let ox = 0; ox < outW; ox++, o += <usize>inC) {
         const x0 = ox * strideW - padLeft;
-        if (rowInside && x0 >= 0 && x0 + xLast < inW) {
-          const first = image + <usize>(y0 * inW + x0) * inC;
-          for (let t = 0; t < taps; t++) {
-            store<usize>(tapAt + (<usize>t << 2), first + <usize>load<i32>(tapOff + (<usize>t << 2)));
-          }
-        } else {
+        // Interior: tap t at first + tapOff[t]; else absolute addresses in tapAt (base 0).
+        let taps0 = tapOff;
+        let base = image + <usize>(y0 * inW + x0) * inC;
+        if (!(rowInside && x0 >= 0 && x0 + xLast < inW)) {
+          taps0 = tapAt;
+          base = 0;
           let at = tapAt;
           for (let ky = 0, y = y0; ky < fH; ky++, y += dilationH) {
             for (let kx = 0, x = x0; kx < fW; kx++, x += dilationW, at += 4) {
@@ -149,12 +168,12 @@ function depthwiseChunk(
         if (n >= 16) {
           for (let j = 0; j < n; j += 16) {
             const c = <usize>min(j, n - 16);
-            channelSums(accV + (c << 2), biasV + (c << 2), tapAt, c, packed + (c << 2), n4, pairs, true);
+            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, packed + (c << 2), n4, pairs, true);
           }
         } else {
           for (let j = 0; j < n; j += 8) {
             const c = <usize>min(j, n - 8);
-            channelSums(accV + (c << 2), biasV + (c << 2), tapAt, c, packed + (c << 2), n4, pairs, false);
+            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, packed + (c << 2), n4, pairs, false);
           }
         }
         for (let j = 0; j < n; j += 8) {
@@ -190,20 +209,20 @@ function depthwiseChunk(
 }
 
 // The sums of channels [c, c + 16) (wide) or [c, c + 8) of one pixel into acc, from the bias at
-// bias, the tap addresses at tapAt and the packed weights at w (a tap pair's channels are wStep
-// bytes apart). Inlined at both call sites, so `wide` is a constant and each copy keeps only its
+// bias, the taps at base + taps[t] (base: the pixel's first tap or 0, plus c) and the packed
+// weights at w (a tap pair's channels are wStep bytes apart). Inlined at both call sites, so `wide` is a constant and each copy keeps only its
 // own loads and accumulators.
 // @ts-ignore: decorator
-@inline function channelSums(acc: usize, bias: usize, tapAt: usize, c: usize, w: usize, wStep: usize, pairs: i32, wide: bool): void {
+@inline function channelSums(acc: usize, bias: usize, taps: usize, base: usize, w: usize, wStep: usize, pairs: i32, wide: bool): void {
   const zero = i32x4.splat(0);
   let acc0 = v128.load(bias);
   let acc1 = v128.load(bias, 16);
   let acc2 = wide ? v128.load(bias, 32) : zero;
   let acc3 = wide ? v128.load(bias, 48) : zero;
-  let at = tapAt;
+  let at = taps;
   for (let p = 0; p < pairs; p++, at += 8, w += wStep) {
-    const ta = load<usize>(at) + c;
-    const tb = load<usize>(at, 4) + c;
+    const ta = base + load<usize>(at);
+    const tb = base + load<usize>(at, 4);
     let xa = v128.load8x8_s(ta);
     let xb = v128.load8x8_s(tb);
     acc0 = i32x4.add(acc0, i32x4.dot_i16x8_s(i16x8.shuffle(xa, xb, 0, 8, 1, 9, 2, 10, 3, 11), v128.load(w)));
