@@ -91,7 +91,7 @@ function setUp(wasm: Record<string, unknown>, layer: Layer, seed: number) {
   const view = new Int32Array(memory.buffer);
   for (let c = 0; c < layer.outC; c++) {
     view[bias / 4 + c] = (c * 37) % 2000 - 1000;
-    view[mults / 4 + c] = 1_300_000_000 + c * 1000; // about 0.6 in Q0.31
+    view[mults / 4 + c] = 1_300_000_001 + c * 1002; // about 0.6 in Q0.31, odd like most real multipliers
     view[shifts / 4 + c] = -9; // scales the accumulator into int8 range without saturating everything
   }
   const args = (out: number) => [out, inp, weights, bias, mults, shifts, ...layer.dims];

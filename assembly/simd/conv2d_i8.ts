@@ -15,7 +15,7 @@ import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { fully_connected_i8_simd } from './fully_connected_i8';
 import { patchStride, widen, zeros, gemmPatches } from './gemm_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { packLanes, gemmLanes, LANES_NONE } from './gemm_lanes_i8';
+import { packLanes, gemmLanes } from './gemm_lanes_i8';
 
 // The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at
 // the group's first channel, as fH * fW * fC lanes at dst. When filter rows are dense in the input
@@ -92,7 +92,7 @@ export function conv2d_i8_simd(
   const pixels = batches * plane;
   const imageBytes = <usize>inH * inW * inC;
   const end = inp + <usize>batches * imageBytes;
-  const lanes = groups == 1 && pixels >= 8 ? packLanes(weights, K, outC, bias, mults, shifts, inputOffset) : LANES_NONE;
+  const lanes = groups == 1 && pixels >= 8 && packLanes(weights, K, outC, bias, mults, shifts, inputOffset);
   const run = fW * fC;
   const dense = dilationW == 1 && fC == inC;
   const yMax = inH - 1 - dilationH * (fH - 1);
@@ -126,7 +126,7 @@ export function conv2d_i8_simd(
         }
       }
       if (lanes) {
-        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, K, outC, outputZeroPoint, actMin, actMax, lanes);
+        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, K, outC, outputZeroPoint, actMin, actMax);
         continue;
       }
       const oc0 = g * perGroup;

@@ -18,7 +18,7 @@
 
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact, requantF64Single } from './quant_simd';
+import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;
 
@@ -30,9 +30,9 @@ export function depthwise_conv2d_i8_simd(
   inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
   const pairs = (fH * fW + 1) >> 1;
-  // Per channel: 4 bytes per tap pair, 5 i32 and 4 f64 (depthwiseChunk's layout), a pad byte.
-  // Per tap: an address and its offset from the pixel's first tap (8).
-  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 53) & ~7;
+  // Per channel: 4 bytes per tap pair, 5 i32 and 3 f64 (depthwiseChunk's layout), a pad byte, and
+  // an i32 per 8 channels. Per tap: an address and its offset from the pixel's first tap (8).
+  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 46) & ~7;
   if (depthMultiplier != 1 || inC < 8 || maxChunk < 8) {
     depthwise_conv2d_i8_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
@@ -54,15 +54,17 @@ export function depthwise_conv2d_i8_simd(
 
 // Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
 //   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left, sum |w|: n i32 each |
-//   2^-right, and requantizeLanesF64's three constants: n f64 each |
-//   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each.
+//   2^-right, and requantizeLanesF64's S and e: n f64 each |
+//   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each |
+//   per block of 8 channels: whether requantizeLanesF64 serves it, i32.
 // The weights are packed eight channels at a time (a last block overlapping the one before), their
 // per-channel sums and sums of |w| along; the per-channel constants follow, one channel at a time.
 // A pixel inside the image reads its taps at its first tap's address plus the tap offsets; a pixel
 // whose taps reach into the padding gets its tap addresses written out, the pad row's for those.
 // A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
-// in f64 when every channel's accumulator bound (the folded bias plus 128 sum |w|, as |x| <= 128)
-// meets requantizeLanesF64's, as in real models; else lane-wise in integers.
+// eight channels at a time: in f64 when the block's multipliers and accumulator bounds (the folded
+// bias plus 128 sum |w|, as |x| <= 128) meet requantizeLanesF64's conditions, as in real models
+// but for a channel in hundreds; else lane-wise in integers.
 function depthwiseChunk(
   out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
   batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, fH: i32, fW: i32,
@@ -80,9 +82,10 @@ function depthwiseChunk(
   const absV = leftV + n4;
   const scaleV = absV + n4;
   const rqF = scaleV + n8;
-  const pad = rqF + n8 * 3;
+  const pad = rqF + n8 * 2;
   const tapAt = (pad + <usize>n + 3) & ~3;
   const tapOff = tapAt + (<usize>pairs << 3);
+  const blockF64 = tapOff + (<usize>pairs << 3);
   for (let j = 0; j < n; j += 8) {
     const c = <usize>min(j, n - 8);
     const src = weights + <usize>c0 + c;
@@ -111,9 +114,6 @@ function depthwiseChunk(
     v128.store(absV + (c << 2), absHi, 16);
   }
   let maybeMin = false;
-  let useF64 = true;
-  let single = true;
-  for (let c = 0; c < n; c++) single = single && requantF64Single(load<i32>(mults + (<usize>(c0 + c) << 2)));
   for (let c = 0; c < n; c++) {
     const q = <usize>(c0 + c) << 2;
     const m = load<i32>(mults + q);
@@ -125,9 +125,16 @@ function depthwiseChunk(
     store<i32>(leftV + cq, leftFactor(s));
     store<f64>(scaleV + cd, rightScale(s));
     // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
-    if (!requantF64Exact(abs(<f64>load<i32>(biasV + cq)) + 128.0 * <f64>load<i32>(absV + cq), s)) useF64 = false;
-    requantF64Constants(m, s, rqF + cd, n8, single);
+    // absV's entry becomes whether this channel can take requantizeLanesF64.
+    store<i32>(absV + cq, <i32>requantF64Exact(abs(<f64>load<i32>(biasV + cq)) + 128.0 * <f64>load<i32>(absV + cq), m, s));
+    requantF64Constants(m, s, rqF + cd, n8);
     store<i8>(pad + <usize>c, <i8>-inputOffset);
+  }
+  // Per requantization block (channels min(j, n - 8) + 0..7): whether all eight take f64.
+  for (let j = 0; j < n; j += 8) {
+    const c = <usize>min(j, n - 8);
+    const ok = i32x4.all_true(v128.load(absV + (c << 2))) && i32x4.all_true(v128.load(absV + (c << 2), 16));
+    store<i32>(blockF64 + (<usize>j >> 1), <i32>ok);
   }
   for (let t = 0; t < pairs << 1; t++) {
     const ky = t / fW;
@@ -180,12 +187,12 @@ function depthwiseChunk(
           const c = <usize>min(j, n - 8);
           const a = accV + (c << 2);
           let r: v128;
-          if (useF64) {
+          if (load<i32>(blockF64 + (<usize>j >> 1))) {
             // Unclamped y + zp, narrowed with saturation, then clamped as i8 (actMin/actMax are i8).
             const f = rqF + (c << 3);
             const y = i16x8.narrow_i32x4_s(
-              requantizeLanesF64(v128.load(a), f, n8, magicZp, single),
-              requantizeLanesF64(v128.load(a, 16), f + 32, n8, magicZp, single),
+              requantizeLanesF64(v128.load(a), f, n8, magicZp),
+              requantizeLanesF64(v128.load(a, 16), f + 32, n8, magicZp),
             );
             r = i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(y, y), lo8), hi8);
           } else {

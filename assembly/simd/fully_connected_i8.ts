@@ -9,7 +9,7 @@
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
 import { patchStride, widen, gemmPatches } from './gemm_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { packLanes, gemmLanes, LANES_NONE } from './gemm_lanes_i8';
+import { packLanes, gemmLanes } from './gemm_lanes_i8';
 
 // Rows below which repacking the weights for gemmLanes costs more than it saves.
 const LANES_MIN_ROWS = 8;
@@ -26,13 +26,13 @@ export function fully_connected_i8_simd(
   }
   const chunk = PATCH_LANES / ldp;
   const end = inp + <usize>batches * depth;
-  const lanes = batches >= LANES_MIN_ROWS ? packLanes(weights, depth, units, bias, mults, shifts, inputOffset) : LANES_NONE;
+  const lanes = batches >= LANES_MIN_ROWS && packLanes(weights, depth, units, bias, mults, shifts, inputOffset);
   for (let b = 0; b < batches; b += chunk) {
     const rows = min(chunk, batches - b);
     for (let r = 0; r < rows; r++) {
       widen(PATCH + (<usize>(r * ldp) << 1), inp + <usize>(b + r) * depth, depth, inputOffset, end);
     }
-    if (lanes) gemmLanes(out + <usize>b * units, <usize>units, rows, ldp, depth, units, outputZeroPoint, actMin, actMax, lanes);
+    if (lanes) gemmLanes(out + <usize>b * units, <usize>units, rows, ldp, depth, units, outputZeroPoint, actMin, actMax);
     else gemmPatches(
       out + <usize>b * units, <usize>units, rows, ldp, weights, depth, units,
       bias, mults, shifts, outputZeroPoint, actMin, actMax,

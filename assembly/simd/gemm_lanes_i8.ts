@@ -7,12 +7,12 @@
 // offset and the bias (or, when that is too loose, the unit's actual sum of |w|), else declines.
 
 import { PATCH, PACK, PACK_BYTES } from './scratch';
-import { requantizeLanesF64, requantF64Constants, requantF64Exact, requantF64Single } from './quant_simd';
+import { requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
 // PACK layout, per group of 8 units: P = ceil(K / 2) pairs of 16 bytes (units 0..7, each its
 // (w[2p], w[2p+1]) i8, 0 past K), then the group's constants: bias i32 x 8, and per 4 units
-// f64 x 4 each of requantF64Constants' three constants.
-const GROUP_CONSTS: i32 = 32 + 2 * 96;
+// f64 x 4 each of requantF64Constants' S and e.
+const GROUP_CONSTS: i32 = 32 + 2 * 64;
 
 // Weight pairs per unit, ceil(K / 2), rounded up to even.
 // @ts-ignore: decorator
@@ -32,53 +32,46 @@ function absSum(w: usize, K: i32): i32 {
   return sum;
 }
 
-/** packLanes' results: declined, or packed for requantizeLanesF64's double or single form. */
-export const LANES_NONE: i32 = 0;
-export const LANES_DOUBLE: i32 = 1;
-export const LANES_SINGLE: i32 = 2;
-
-/** Packs weights and constants for gemmLanes; LANES_NONE when the layer does not fit PACK or the bound. */
-export function packLanes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): i32 {
+/** Packs weights and constants for gemmLanes; false when the layer does not fit PACK or requantizeLanesF64. */
+export function packLanes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): bool {
   const P = lanePairs(K);
   const groupBytes = P * 16 + GROUP_CONSTS;
-  if ((units & 7) != 0 || (units >> 3) * groupBytes > PACK_BYTES) return LANES_NONE;
+  if ((units & 7) != 0 || (units >> 3) * groupBytes > PACK_BYTES) return false;
   const xmax = <f64>max(abs(inputOffset - 128), abs(inputOffset + 127));
-  let single = true;
-  for (let u = 0; u < units; u++) single = single && requantF64Single(load<i32>(mults + (<usize>u << 2)));
   for (let u = 0; u < units; u++) {
     const q = <usize>u << 2;
     const b = bias != 0 ? load<i32>(bias + q) : 0;
+    const m = load<i32>(mults + q);
     const shift = load<i32>(shifts + q);
     const src = w + <usize>u * K;
     // |acc| <= sum |w| * max |x + inputOffset| + |bias|, with sum |w| <= 128 * K first and the
     // sum itself only when that bound is too loose for requantizeLanesF64.
     const fb = Math.abs(<f64>b);
-    if (!requantF64Exact(<f64>K * 128 * xmax + fb, shift) && !requantF64Exact(<f64>absSum(src, K) * xmax + fb, shift)) return LANES_NONE;
+    if (!requantF64Exact(<f64>K * 128 * xmax + fb, m, shift) && !requantF64Exact(<f64>absSum(src, K) * xmax + fb, m, shift)) return false;
     const g = PACK + <usize>((u >> 3) * groupBytes);
     const c = g + <usize>(P * 16);
     store<i32>(c + <usize>((u & 7) << 2), b);
-    const f = c + 32 + <usize>((u >> 2 & 1) * 96 + (u & 3) * 8);
-    requantF64Constants(load<i32>(mults + q), shift, f, 32, single);
+    const f = c + 32 + <usize>((u >> 2 & 1) * 64 + (u & 3) * 8);
+    requantF64Constants(m, shift, f, 32);
     const dst = g + <usize>((u & 7) << 1);
     for (let p = 0; p < K >> 1; p++) store<u16>(dst + (<usize>p << 4), load<u16>(src + (<usize>p << 1)));
     if (K & 1) store<u16>(dst + (<usize>(K >> 1) << 4), load<u8>(src + <usize>(K - 1)));
     if (P > (K + 1) >> 1) store<u16>(dst + (<usize>(P - 1) << 4), 0);
   }
-  return single ? LANES_SINGLE : LANES_DOUBLE;
+  return true;
 }
 
 
 // The i8 outputs of rows a and b (units 0..3 in lanes of a0 / b0, 4..7 in a1 / b1), clamped.
 // @ts-ignore: decorator
-@inline function rqRows(a0: v128, a1: v128, b0: v128, b1: v128, c: usize, magic: v128, lov: v128, hiv: v128, single: bool): v128 {
-  const n0 = i16x8.narrow_i32x4_s(requantizeLanesF64(a0, c + 32, 32, magic, single), requantizeLanesF64(a1, c + 128, 32, magic, single));
-  const n1 = i16x8.narrow_i32x4_s(requantizeLanesF64(b0, c + 32, 32, magic, single), requantizeLanesF64(b1, c + 128, 32, magic, single));
+@inline function rqRows(a0: v128, a1: v128, b0: v128, b1: v128, c: usize, magic: v128, lov: v128, hiv: v128): v128 {
+  const n0 = i16x8.narrow_i32x4_s(requantizeLanesF64(a0, c + 32, 32, magic), requantizeLanesF64(a1, c + 96, 32, magic));
+  const n1 = i16x8.narrow_i32x4_s(requantizeLanesF64(b0, c + 32, 32, magic), requantizeLanesF64(b1, c + 96, 32, magic));
   return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(n0, n1), lov), hiv);
 }
 
-/** gemmPatches' result from the weights packLanes packed (`packed`, its result); units a multiple of 8. */
-export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, units: i32, zp: i32, lo: i32, hi: i32, packed: i32): void {
-  const single = packed == LANES_SINGLE;
+/** gemmPatches' result from the weights packLanes packed; units a multiple of 8. */
+export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, units: i32, zp: i32, lo: i32, hi: i32): void {
   const pairBytes = <usize>lanePairs(K) << 4;
   const groupBytes = pairBytes + GROUP_CONSTS;
   const magic = f64x2.splat(6755399441055744.0 + <f64>zp);
@@ -112,11 +105,11 @@ export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, u
         x = v128.load32_splat(p3);
         d0 = i32x4.add(d0, i32x4.dot_i16x8_s(x, v0)); d1 = i32x4.add(d1, i32x4.dot_i16x8_s(x, v1));
       }
-      const ab = rqRows(a0, a1, b0, b1, c, magic, lov, hiv, single);
+      const ab = rqRows(a0, a1, b0, b1, c, magic, lov, hiv);
       v128.store64_lane(o, ab, 0);
       if (r + 1 < rows) v128.store64_lane(o + ldo, ab, 1);
       if (r + 2 >= rows) break;
-      const cd = rqRows(c0, c1, d0, d1, c, magic, lov, hiv, single);
+      const cd = rqRows(c0, c1, d0, d1, c, magic, lov, hiv);
       v128.store64_lane(o + (ldo << 1), cd, 0);
       if (r + 3 < rows) v128.store64_lane(o + ldo * 3, cd, 1);
     }

@@ -102,64 +102,51 @@ export function anyMinMultiplier(mults: usize): bool {
 }
 
 // requantize in f64, for accumulators the caller has bounded: |acc * 2^left| < 2^22 - 1 (from the
-// weights, the input range and the bias). Under the bound y = acc * M * 2^(left - 31) is exact
-// (y * 2^31 is an integer below 2^53), so both of quant.ts's roundings can be done in f64. Two forms,
-// chosen per layer, each with three per-lane f64 constants a, b, c baked by requantF64Constants:
-// - single (a = M * 2^(left - 31 - right), b = e: 2^(-right - 1), or 0 when right = 0): Y = acc * a
-//   and the result is round-to-nearest(Y + copysign(e, Y)), by adding magicZp = 1.5 * 2^52 + zero
-//   point. Why: with h = floor(y + 1/2), roundingDivideByPOT(h, right) is floor((h + 2^(right-1)) /
-//   2^right) for h >= 0 and floor((h + 2^(right-1) - 1) / 2^right) for h < 0, which (the added terms
-//   being integers when right >= 1) equal floor(Y + 1/2 + e) and floor(Y + 1/2 - e); Y's sign gives
-//   h's (h = 0 takes either); right = 0 leaves h = floor(Y + 1/2). Round-to-nearest equals floor(v +
-//   1/2) unless v = Y +- e is exactly a half integer, which needs acc * M * 2^left = 0 mod 2^30: not
-//   possible when M has fewer than 9 trailing zero bits (|acc * 2^left| < 2^22), or M = 0
-//   (requantF64Single). Y + e is exact (an integer multiple of 2^(left - 31 - right) below 2^53).
-// - double (a = M * 2^(left - 31), b = 2^-right, c = 2^-right / 4), for any M: h = floor(y + 1/2)
-//   exactly, h * 2^-right exact, and adding copysign(2^-right / 4, y) moves a tie .5 off to .25 or
-//   .75 toward away-from-zero while no other value (a multiple of 2^-right) crosses a half; then
-//   round-to-nearest by magicZp as above.
+// weights, the input range and the bias), and multipliers M with fewer than 9 trailing zero bits, or
+// 0 (requantF64Single; real scales give such M but for one channel in hundreds, whose layer then
+// takes the integer form). Per lane the caller bakes (requantF64Constants) S = M * 2^(left - 31 -
+// right) and e = 2^(-right - 1), or 0 when right = 0. Y = acc * S is exact (Y * 2^(31 + right -
+// left) = acc * M, an integer below 2^53), and the result is round-to-nearest(Y + copysign(e, Y)),
+// made by adding magicZp = 1.5 * 2^52 + zero point, which leaves it plus the zero point in the low
+// word. Why this is quant.ts's double rounding: with y = Y * 2^right and h = floor(y + 1/2),
+// roundingDivideByPOT(h, right) is floor((h + 2^(right-1)) / 2^right) for h >= 0 and floor((h +
+// 2^(right-1) - 1) / 2^right) for h < 0; the added terms are integers when right >= 1, so these
+// equal floor(Y + 1/2 + e) and floor(Y + 1/2 - e); Y's sign gives h's (h = 0 may take either); and
+// right = 0 leaves h = floor(Y + 1/2). Round-to-nearest equals floor(v + 1/2) unless v = Y +- e is
+// exactly half an odd integer, which needs acc * M * 2^left = 0 mod 2^30: impossible for such M
+// under the bound. Y +- e is exact (an integer multiple of 2^(left - 31 - right) below 2^53).
 // @ts-ignore: decorator
-@inline function requantizeHalfF64(x: v128, a: v128, b: v128, c: v128, magicZp: v128, single: bool): v128 {
-  const sign = f64x2.splat(-0.0);
-  const y = f64x2.mul(x, a);
-  if (single) return f64x2.add(f64x2.add(y, v128.or(v128.and(y, sign), b)), magicZp);
-  const h = f64x2.floor(f64x2.add(y, f64x2.splat(0.5)));
-  return f64x2.add(f64x2.add(f64x2.mul(h, b), v128.or(v128.and(y, sign), c)), magicZp);
+@inline function requantizeHalfF64(x: v128, s: v128, e: v128, magicZp: v128): v128 {
+  const y = f64x2.mul(x, s);
+  return f64x2.add(f64x2.add(y, v128.or(v128.and(y, f64x2.splat(-0.0)), e)), magicZp);
 }
 
 /**
  * requantize(acc) + zero point for four lanes, unclamped, from per-lane f64 constants: the four
- * lanes' a at p, b at p + step, c at p + 2 * step (c unused by the single form). Valid only under
- * requantizeHalfF64's bound, and the single form only where requantF64Single holds for every lane.
+ * lanes' S at p, their e at p + step. Valid only under requantizeHalfF64's conditions.
  */
 // @ts-ignore: decorator
-@inline export function requantizeLanesF64(acc: v128, p: usize, step: usize, magicZp: v128, single: bool): v128 {
+@inline export function requantizeLanesF64(acc: v128, p: usize, step: usize, magicZp: v128): v128 {
   const q = p + step;
-  const r = q + step;
-  const lo = requantizeHalfF64(f64x2.convert_low_i32x4_s(acc), v128.load(p), v128.load(q), v128.load(r), magicZp, single);
-  const hi = requantizeHalfF64(
-    f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)),
-    v128.load(p, 16), v128.load(q, 16), v128.load(r, 16), magicZp, single,
-  );
+  const lo = requantizeHalfF64(f64x2.convert_low_i32x4_s(acc), v128.load(p), v128.load(q), magicZp);
+  const hi = requantizeHalfF64(f64x2.convert_low_i32x4_s(i32x4.shuffle(acc, acc, 2, 3, 2, 3)), v128.load(p, 16), v128.load(q, 16), magicZp);
   return i32x4.shuffle(lo, hi, 0, 2, 4, 6);
 }
 
-/** Whether requantizeLanesF64's single form is exact for this multiplier (fewer than 9 trailing zero bits, or 0). */
+/** Whether requantizeLanesF64 is exact for this multiplier: fewer than 9 trailing zero bits, or 0. */
 export function requantF64Single(multiplier: i32): bool {
   return (multiplier & 511) != 0 || multiplier == 0;
 }
 
-/** Stores requantizeLanesF64's constants (single or double form) for one lane at p, p + step, p + 2 * step. */
-export function requantF64Constants(multiplier: i32, shift: i32, p: usize, step: usize, single: bool): void {
+/** Stores requantizeLanesF64's S and e for one lane at p and p + step. */
+export function requantF64Constants(multiplier: i32, shift: i32, p: usize, step: usize): void {
   const left = shift > 0 ? shift : 0;
   const scale = reinterpret<f64>(<i64>(1023 + shift - left) << 52); // 2^-right
-  const m = <f64>multiplier * reinterpret<f64>(<i64>(1023 - 31 + left) << 52);
-  store<f64>(p, single ? m * scale : m);
-  store<f64>(p + step, single ? (shift < 0 ? scale * 0.5 : 0.0) : scale);
-  store<f64>(p + (step << 1), scale * 0.25);
+  store<f64>(p, <f64>multiplier * reinterpret<f64>(<i64>(1023 - 31 + left) << 52) * scale);
+  store<f64>(p + step, shift < 0 ? scale * 0.5 : 0.0);
 }
 
-/** The requantizeLanesF64 bound: |acc| <= accBound with this shift keeps it exact. */
-export function requantF64Exact(accBound: f64, shift: i32): bool {
-  return accBound * <f64>(1 << (shift > 0 ? shift : 0)) < 4194303.0;
+/** The requantizeLanesF64 conditions: |acc| <= accBound with this multiplier and shift keeps it exact. */
+export function requantF64Exact(accBound: f64, multiplier: i32, shift: i32): bool {
+  return requantF64Single(multiplier) && accBound * <f64>(1 << (shift > 0 ? shift : 0)) < 4194303.0;
 }

@@ -18,15 +18,18 @@ export { add_i8_simd } from '../../assembly/simd/elementwise_i8';
 export { conv2d_i8_simd } from '../../assembly/simd/conv2d_i8';
 export { fully_connected_i8_simd } from '../../assembly/simd/fully_connected_i8';
 
-import { requantizeLanesF64, requantF64Constants } from '../../assembly/simd/quant_simd';
+import { requantizeLanesF64, requantF64Constants, requantF64Exact } from '../../assembly/simd/quant_simd';
 
-const F64_CONSTANTS = memory.data(96, 16); // a, b, c: four f64 lanes each
+const F64_CONSTANTS = memory.data(64, 16); // S, e: four f64 lanes each
 
-/** requantizeLanesF64, single or double form, on four equal lanes (zero point 0): lane 0, for tests/quant.test.ts. */
-export function requantize_f64(acc: i32, mult: i32, shift: i32, single: bool): i32 {
-  for (let lane: usize = 0; lane < 32; lane += 8) requantF64Constants(mult, shift, F64_CONSTANTS + lane, 32, single);
-  const x = i32x4.splat(acc);
-  const magic = f64x2.splat(6755399441055744.0);
-  const y = single ? requantizeLanesF64(x, F64_CONSTANTS, 32, magic, true) : requantizeLanesF64(x, F64_CONSTANTS, 32, magic, false);
+/** requantizeLanesF64 on four equal lanes (zero point 0): lane 0, for tests/quant.test.ts. */
+export function requantize_f64(acc: i32, mult: i32, shift: i32): i32 {
+  for (let lane: usize = 0; lane < 32; lane += 8) requantF64Constants(mult, shift, F64_CONSTANTS + lane, 32);
+  const y = requantizeLanesF64(i32x4.splat(acc), F64_CONSTANTS, 32, f64x2.splat(6755399441055744.0));
   return i32x4.extract_lane(y, 0);
+}
+
+/** requantF64Exact, for tests/quant.test.ts. */
+export function requant_f64_exact(accBound: f64, mult: i32, shift: i32): bool {
+  return requantF64Exact(accBound, mult, shift);
 }
