@@ -25,12 +25,13 @@ const HELP: Record<string, string> = {
   Convert an int8 TFLite model to .ewm; prints the op count and the arena size.
   -o, --output FILE   where to write the .ewm
   --force             overwrite FILE if it exists`,
-  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--force]
+  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--max-memory MIB] [--force]
   Run every sample in FILE (raw samples back to back, in the input's dtype).
   -i, --input FILE    the samples (give it once per model input)
   -o, --output FILE   write the outputs back to back in the output's dtype
   --top K             without --output, print each sample's top K classes (default 3)
   --build simd|mvp    the runtime build (default: the best this engine supports)
+  --max-memory MIB    refuse a model needing more memory than this (default 256)
   --force             overwrite the output file if it exists`,
   inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
   Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
@@ -47,9 +48,10 @@ const HELP: Record<string, string> = {
   -o, --output FILE   where to write the header
   --name NAME         the array's C name (default: from FILE's name)
   --force             overwrite OUT.h if it exists`,
-  profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--json]
+  profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--max-memory MIB] [--json]
   Time each op (median of N runs, default 200) and whole runs on this machine.
   --build simd|mvp    the runtime build (default: the best this engine supports)
+  --max-memory MIB    refuse a model needing more memory than this (default 256)
   --rounds N          runs per op
   --json              print the profile as JSON`,
 };
@@ -99,7 +101,7 @@ function convert(args: string[]): void {
 async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse('run', args, {
     input: { type: 'string', short: 'i', multiple: true }, output: { type: 'string', short: 'o' },
-    top: { type: 'string' }, force: { type: 'boolean' }, build: { type: 'string' },
+    top: { type: 'string' }, force: { type: 'boolean' }, build: { type: 'string' }, 'max-memory': { type: 'string' },
   });
   if (values.help) return void console.log(HELP.run);
   const inputFiles = (values.input ?? []) as string[];
@@ -108,7 +110,8 @@ async function run(args: string[]): Promise<void> {
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top ${String(values.top)}: expected a positive integer\n${HELP.run}`);
   const build = parseBuild('run', values.build);
   const path = positionals[0]!;
-  const model = await loadModel(readInput(path), { name: basename(path), build });
+  const maxMemory = parseMaxMemory('run', values['max-memory']);
+  const model = await loadModel(readInput(path), { name: basename(path), build, maxMemory });
   if (inputFiles.length !== model.inputs.length) throw new EwmError(`${basename(path)} takes ${model.inputs.length} inputs, ${inputFiles.length} --input files given`);
 
   const data = inputFiles.map(readInput);
@@ -158,6 +161,14 @@ function readModel(path: string): { bytes: Uint8Array; file: string; converted: 
   return isEwm ? { bytes, file, converted: false } : { bytes: convertTflite(bytes, file).bytes, file, converted: true };
 }
 
+/** --max-memory MIB as bytes, or undefined for the loader's default. */
+function parseMaxMemory(verb: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const mib = Number(value);
+  if (!(mib > 0 && mib <= 65536)) throw new UsageError(`--max-memory ${String(value)}: expected MiB in (0, 65536]\n${HELP[verb]}`);
+  return Math.floor(mib * 1024 * 1024);
+}
+
 function parseBuild(verb: string, build: unknown): Build | undefined {
   if (build !== undefined && !BUILDS.includes(build as Build)) throw new UsageError(`--build ${String(build)}: expected one of ${BUILDS.join(', ')}\n${HELP[verb]}`);
   return build as Build | undefined;
@@ -201,14 +212,15 @@ function exportCVerb(args: string[]): void {
 }
 
 async function profile(args: string[]): Promise<void> {
-  const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parse('profile', args, { build: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' }, 'max-memory': { type: 'string' } });
   if (values.help) return void console.log(HELP.profile);
   if (positionals.length !== 1) throw new UsageError(HELP.profile!);
   const rounds = values.rounds === undefined ? 200 : /^[0-9]+$/.test(String(values.rounds)) ? Number(values.rounds) : NaN;
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds ${String(values.rounds)}: expected a positive integer\n${HELP.profile}`);
   const build = parseBuild('profile', values.build);
+  const maxMemory = parseMaxMemory('profile', values['max-memory']);
   const { bytes, file } = readModel(positionals[0]!);
-  const p = await profileModel(bytes, file, build, rounds);
+  const p = await profileModel(bytes, file, build, rounds, maxMemory);
   console.log(values.json ? JSON.stringify({ model: file, ...p }, null, 2) : formatProfile(p, file));
 }
 

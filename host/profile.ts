@@ -24,8 +24,8 @@ export interface Profile {
 
 const ARRAYS = { int8: Int8Array, uint8: Uint8Array, int16: Int16Array, int32: Int32Array, float32: Float32Array };
 
-export async function profileModel(bytes: Uint8Array, name: string, build: Build | undefined, rounds: number): Promise<Profile> {
-  const model = await loadModel(bytes, { name, build });
+export async function profileModel(bytes: Uint8Array, name: string, build: Build | undefined, rounds: number, maxMemory?: number): Promise<Profile> {
+  const model = await loadModel(bytes, { name, build, maxMemory });
   // A fixed, non-trivial input: the kernels take the same time for any values.
   const inputs = model.inputs.map((t) => {
     const x = new ARRAYS[t.dtype](t.bytes / DTYPE_SIZES[t.dtype]) as TypedArray;

@@ -3,6 +3,7 @@
 // finding the runtime .wasm, is in wasm-source.ts, and callers may pass their own module.
 
 import { EwmError, statusMessage } from './errors.js';
+import { ERR_NO_MEMORY } from '../assembly/status.js';
 import { readEwm, DTYPE_SIZES, type DTypeName, type EwmInfo, type TensorInfo } from './ewm.js';
 import { loadRuntimeModule, bestBuild, type Build } from './wasm-source.js';
 
@@ -29,7 +30,15 @@ export interface LoadOptions {
   build?: Build;
   /** Name used in error messages, usually the file name. */
   name?: string;
+  /**
+   * The most wasm memory the model may take (its bytes plus its activation arena), in bytes;
+   * a model needing more is refused before any memory grows. Default DEFAULT_MAX_MEMORY.
+   */
+  maxMemory?: number;
 }
+
+/** 256 MiB: some thousand times what the MLPerf Tiny models need, far below what breaks a browser tab. */
+export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 
 export interface Model {
   readonly inputs: TensorInfo[];
@@ -65,6 +74,11 @@ export function dequantize(q: Int8Array, scale: number, zeroPoint: number): Floa
 export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): Promise<Model> {
   const name = options.name ?? 'model';
   const info = readEwm(bytes, name);
+  const cap = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+  const need = bytes.length + info.arenaSize;
+  if (need > cap) {
+    throw new EwmError(`${name}: needs ${need} bytes of memory (model ${bytes.length} + arena ${info.arenaSize}), over the cap of ${cap} bytes (maxMemory, --max-memory)`, ERR_NO_MEMORY);
+  }
   const build = options.runtime ? 'custom' : (options.build ?? bestBuild());
   const module = await loadRuntimeModule(options.runtime, build === 'custom' ? undefined : build);
   const instance = await WebAssembly.instantiate(module, {});

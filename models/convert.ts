@@ -33,11 +33,15 @@ export function lowerGraph(graph: Graph): LoweredOp[] {
 
 export function convertGraph(source: Graph): Conversion {
   const graph: Graph = { ...source, tensors: [...source.tensors] }; // lowering appends constants
+  if (graph.inputs.length === 0 || graph.outputs.length === 0) {
+    throw new ConvertError(`the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; it needs at least one of each`);
+  }
   for (const t of [...graph.inputs, ...graph.outputs]) {
     const tensor = graph.tensors[t]!;
     if (!IO_DTYPES.includes(tensor.dtype)) {
       throw new ConvertError(`model input/output '${tensor.name}' is ${tensor.dtype}; edgewasm runs int8 and float32 I/O`);
     }
+    if (tensor.data) throw new ConvertError(`model input/output '${tensor.name}' is a constant; inputs and outputs must be activations`);
   }
   const lowered = lowerGraph(graph);
 
@@ -65,6 +69,13 @@ export function convertGraph(source: Graph): Conversion {
   return { bytes, plan, opCount: ops.length };
 }
 
+/** Converts a .tflite file; every refusal is a ConvertError whose message starts with `source`. */
 export function convertTflite(bytes: Uint8Array, source: string): Conversion {
-  return convertGraph(readTflite(bytes, source));
+  const graph = readTflite(bytes, source);
+  try {
+    return convertGraph(graph);
+  } catch (e) {
+    if (e instanceof ConvertError && !e.message.startsWith(`${source}: `)) throw new ConvertError(`${source}: ${e.message}`);
+    throw e;
+  }
 }

@@ -65,12 +65,23 @@ export function checkQuantParams(op: usize, k: i32): i32 {
   return s;
 }
 
-// Params 0..5: strides and dilations at least 1, paddings not negative.
+const REACH_LIMIT: i64 = 1 << 30;
+
+// Params 0..5: strides and dilations at least 1, paddings not negative, and on each axis the last
+// window's far tap ((out - 1) * stride + (filter - 1) * dilation) and the padding below 2^30, so
+// no coordinate or extent a kernel forms overflows i32 (taps outside the input are padding).
 function checkWindowParams(op: usize): i32 {
   let s = OK;
   for (let k = 0; k < 4 && s == OK; k++) s = expectRange(opParam(op, k), 1, i32.MAX_VALUE);
-  for (let k = 4; k < 6 && s == OK; k++) s = expectRange(opParam(op, k), 0, i32.MAX_VALUE);
-  return s;
+  for (let k = 4; k < 6 && s == OK; k++) s = expectRange(opParam(op, k), 0, <i32>REACH_LIMIT - 1);
+  if (s != OK) return s;
+  const y = opOut(op, 0);
+  const w = opIn(op, 1);
+  for (let a = 0; a < 2; a++) {
+    const reach = <i64>(tensorDim(y, 1 + a) - 1) * opParam(op, a) + <i64>(tensorDim(w, 1 + a) - 1) * opParam(op, 2 + a);
+    if (reach >= REACH_LIMIT) return fail(ERR_OP_PARAM, checkingOp, opParam(op, 2 + a));
+  }
+  return OK;
 }
 
 // Input, weights and output int8 of rank 4, one batch count.

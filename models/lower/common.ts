@@ -33,11 +33,18 @@ export function tensorOf(op: Op, ctx: LowerContext, which: 'input' | 'output', k
   return ctx.graph.tensors[t]!;
 }
 
-/** The per-tensor scale and zero point of a quantized tensor, or a refusal naming it. */
+/**
+ * The per-tensor scale and zero point of a quantized tensor, or a refusal naming it: the scale
+ * positive and finite, an int8 tensor's zero point an int8 value.
+ */
 export function perTensorQuant(op: Op, t: Tensor): { scale: number; zeroPoint: number } {
   const q = t.quant;
   if (!q || q.scale.length < 1) refuse(op, `tensor '${t.name}' has no quantization parameters`);
-  return { scale: f32(q.scale[0]!), zeroPoint: q.zeroPoint[0] ?? 0 };
+  const scale = f32(q.scale[0]!);
+  const zeroPoint = q.zeroPoint[0] ?? 0;
+  if (!(scale > 0) || !Number.isFinite(scale)) refuse(op, `tensor '${t.name}' has scale ${scale}`);
+  if (t.dtype === 'int8' && !(zeroPoint >= INT8_MIN && zeroPoint <= INT8_MAX)) refuse(op, `tensor '${t.name}' has zero point ${zeroPoint}, outside int8`);
+  return { scale, zeroPoint };
 }
 
 export function expectDtype(op: Op, t: Tensor, ...dtypes: DType[]): void {
