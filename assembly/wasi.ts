@@ -1,8 +1,8 @@
 // The runtime as a WASI (preview1) command, for `edgewasm bundle`: the model travels in the module,
 // placed by the bundler at BUNDLE (where the runtime's static data ends) as a 16-byte header — "EWMB", the model's byte size, 8 reserved bytes — and the .ewm bytes. _start loads it,
 // then reads samples from stdin (or from a file named by its argument, in a directory the host
-// grants, e.g. `wasmtime run --dir .`), each exactly the first input's bytes, runs the model on each and
-// writes the first output's bytes to stdout. A failure writes one line to stderr and exits 1: the
+// grants, e.g. `wasmtime run --dir .`), each exactly every input's bytes in order (one input: its
+// bytes), runs the model on each and writes every output's bytes in order to stdout. A failure writes one line to stderr and exits 1: the
 // status, index and value the host library would turn into a message (docs/FORMAT.md), or what
 // was wrong with stdin. Strings are ASCII literals written byte by byte; no allocation.
 
@@ -203,17 +203,24 @@ function main(): void {
   skipTo(BUNDLE + 16 + <usize>size);
   const s = load_model(BUNDLE + 16, size);
   if (s != 0) failStatus('model refused:', s);
-  const input = io_tensor(false, 0);
   const output = io_tensor(true, 0);
-  const inBytes = <usize>tensorBytes(input);
-  const outBytes = <usize>tensorBytes(output);
+  let inBytes: usize = 0;
+  for (let k = 0; io_tensor(false, k) >= 0; k++) inBytes += <usize>tensorBytes(io_tensor(false, k));
   const top = parseArguments();
   const source = inputPath != 0 ? openInput() : 0;
   if (top > 0 && tensorDtype(output) != DTYPE_INT8) { text('edgewasm: --top needs an int8 output'); fatal(); }
-  const taken = top > 0 ? alloc(outBytes) : 0;
+  const taken = top > 0 ? alloc(<usize>tensorBytes(output)) : 0;
   let samples = 0;
   for (;;) {
-    const got = transfer(false, source, tensorData(input), inBytes);
+    // A sample: each input's bytes in turn; none at all is the end.
+    let got: usize = 0;
+    for (let k = 0; io_tensor(false, k) >= 0; k++) {
+      const t = io_tensor(false, k);
+      const n = <usize>tensorBytes(t);
+      const part = transfer(false, source, tensorData(t), n);
+      got += part;
+      if (part < n) break;
+    }
     if (got == 0) break;
     if (got < inBytes) {
       text('edgewasm: input ended inside sample '); number(samples); text(' ('); number(<i32>got);
@@ -222,7 +229,13 @@ function main(): void {
     const r = run_model();
     if (r != 0) failStatus('run failed:', r);
     if (top > 0) writeTop(samples, output, top, taken);
-    else if (transfer(true, 1, tensorData(output), outBytes) < outBytes) { text('edgewasm: cannot write stdout'); fatal(); }
+    else {
+      for (let k = 0; io_tensor(true, k) >= 0; k++) {
+        const t = io_tensor(true, k);
+        const n = <usize>tensorBytes(t);
+        if (transfer(true, 1, tensorData(t), n) < n) { text('edgewasm: cannot write stdout'); fatal(); }
+      }
+    }
     samples++;
   }
   if (samples == 0) { text('edgewasm: no input (expected samples of '); number(<i32>inBytes); text(' bytes)'); fatal(); }

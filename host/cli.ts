@@ -36,7 +36,7 @@ const HELP: Record<string, string> = {
   inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
   Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
   bundle: `usage: edgewasm bundle MODEL (.ewm or .tflite) -o OUT.wasm [--mvp|--simd] [--force]
-  One WASI command module with the runtime and the model: it reads samples (the input's bytes each)
+  One WASI command module with the runtime and the model: it reads samples (every input's bytes in turn)
   from stdin and writes each sample's output bytes to stdout. Prints its size and memory pages.
   -o, --output FILE   where to write the .wasm
   --mvp               the strict-MVP runtime, for interpreters (wasm3, WAMR classic); the default
@@ -57,11 +57,18 @@ const HELP: Record<string, string> = {
 };
 const USAGE = `usage: edgewasm <convert|run|inspect|profile|bundle|export-c> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
 
+/** A file-system error as its code and the system's words, e.g. "ENOSPC: no space left on device". */
+function ioReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const words = err.code && err.message.startsWith(`${err.code}: `) ? err.message.split(',')[0]! : err.code;
+  return words ?? err.message;
+}
+
 function readInput(path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new EwmError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new EwmError(`cannot read ${path}: ${ioReason(e)}`);
   }
 }
 
@@ -74,7 +81,7 @@ function writeOutput(path: string, bytes: Uint8Array, force: boolean): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw new EwmError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new EwmError(`cannot write ${path}: ${ioReason(e)}`);
   }
 }
 

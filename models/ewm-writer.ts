@@ -48,9 +48,12 @@ function layoutData(tensors: Tensor[], start: number) {
 }
 
 export function writeEwm(m: EwmModel): Uint8Array {
-  if (m.tensors.some((t) => t.shape.length > F.MAX_RANK)) {
-    const t = m.tensors.find((x) => x.shape.length > F.MAX_RANK)!;
-    throw new ConvertError(`tensor '${t.name}': rank ${t.shape.length}, at most ${F.MAX_RANK} is supported`);
+  for (const t of m.tensors) {
+    if (t.shape.length > F.MAX_RANK) throw new ConvertError(`tensor '${t.name}': rank ${t.shape.length}, at most ${F.MAX_RANK} is supported`);
+    // The runtime's limits (assembly/executor.ts checkTensor): dimensions >= 1, under 2^31 elements.
+    const bad = t.shape.find((d) => !(Number.isInteger(d) && d >= 1));
+    if (bad !== undefined) throw new ConvertError(`tensor '${t.name}': dimension ${bad} in [${t.shape}] is not a positive integer`);
+    if (t.shape.reduce((a, b) => a * b, 1) > 0x7fffffff) throw new ConvertError(`tensor '${t.name}': [${t.shape}] has 2^31 elements or more`);
   }
   const meta = new TextEncoder().encode(JSON.stringify(m.metadata));
   const argWords = m.ops.reduce((n, op) => n + op.inputs.length + op.outputs.length + op.params.length, 0);

@@ -135,7 +135,7 @@ test('cli: profile names a bad flag value (exit 2) and a missing file (exit 1)',
   }
   const missing = edgewasm('profile', join(work, 'missing.ewm'), '--rounds', '3');
   assert.equal(missing.code, 1, missing.stderr);
-  assert.match(missing.stderr, /^error: cannot read .*missing\.ewm: ENOENT\n$/);
+  assert.match(missing.stderr, /^error: cannot read .*missing\.ewm: ENOENT: no such file or directory\n$/);
   noTrace(missing.stderr);
 });
 
@@ -180,4 +180,33 @@ test('cli: a truncated .ewm is refused with the file and field named', () => {
   const r = edgewasm('inspect', ewm);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`error: kws-trunc\\.ewm: file_size ${bytes.length}, but the file has ${bytes.length - 100} bytes \\(truncated\\)`));
+});
+
+test('cli: a full disk (here a file-size limit), a directory for a file, and a memory cap each get one clear error line', () => {
+  const ewm = join(work, 'kws-limits.ewm');
+  assert.equal(edgewasm('convert', join(MLPERF, 'kws_ref_model.tflite'), '-o', ewm).code, 0);
+  // RLIMIT_FSIZE makes the write fail part-way (EFBIG), as a full disk does (ENOSPC): no file stays.
+  const big = join(work, 'too-big.ewm');
+  const r = spawnSync('bash', ['-c', `ulimit -f 8 && exec "${process.execPath}" "${CLI}" convert "${join(MLPERF, 'kws_ref_model.tflite')}" -o "${big}"`], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^error: cannot write .*too-big\.ewm: EFBIG: file too large\n$/);
+  assert.ok(!existsSync(big), 'a failed write left the output file');
+  assert.deepEqual(readdirSync(work).filter((f) => f.endsWith('.tmp')), [], 'a failed write left its temporary file');
+
+  const dir = edgewasm('run', work, '-i', ewm);
+  assert.equal(dir.code, 1);
+  assert.match(dir.stderr, /^error: cannot read .*: EISDIR: illegal operation on a directory\n$/);
+
+  const input = join(work, 'kws-limits.in.bin');
+  writeFileSync(input, new Uint8Array(490));
+  const capped = edgewasm('run', ewm, '-i', input, '--max-memory', '0.02');
+  assert.equal(capped.code, 1);
+  assert.match(capped.stderr, /^error: kws-limits\.ewm: needs \d+ bytes of memory \(model \d+ \+ arena \d+\), over the cap of 20971 bytes \(maxMemory, --max-memory\)\n$/);
+  assert.equal(edgewasm('run', ewm, '-i', input, '--max-memory', '1').code, 0);
+  for (const bad of ['0', '100000', 'lots']) {
+    const u = edgewasm('profile', ewm, '--max-memory', bad);
+    assert.equal(u.code, 2, `--max-memory ${bad}`);
+    assert.match(u.stderr, new RegExp(`^--max-memory ${bad}: expected MiB in \\(0, 65536\\]`));
+  }
+  for (const x of [r.stderr, dir.stderr, capped.stderr]) noTrace(x);
 });

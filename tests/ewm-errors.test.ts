@@ -65,3 +65,11 @@ test('ewm: the unmutated model loads, and a wrong-sized input is refused by name
   assert.throws(() => model.run(new Int8Array(5)), /^EwmError: m\.ewm: input 0 \('x'\) has 5 elements, expected 1024 \(shape \[1,8,8,16\]\)$/);
   assert.throws(() => model.run(new Float32Array(1024)), /must be a Int8Array \(int8\)/);
 });
+
+test('ewm: a model needing more memory than maxMemory is refused before memory grows', async () => {
+  const info = (await loadModel(valid, { name: 'm.ewm' })).info;
+  const need = valid.length + info.arenaSize;
+  await assert.rejects(loadModel(valid, { name: 'm.ewm', maxMemory: need - 1 }), (e: Error) =>
+    e instanceof EwmError && e.message === `m.ewm: needs ${need} bytes of memory (model ${valid.length} + arena ${info.arenaSize}), over the cap of ${need - 1} bytes (maxMemory, --max-memory)`);
+  await loadModel(valid, { name: 'm.ewm', maxMemory: need });
+});

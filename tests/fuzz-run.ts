@@ -1,69 +1,95 @@
 // `npm run fuzz`: the large fuzzing run (tests/fuzz.ts says what a case is and what it must keep).
 //   npm run fuzz -- [--ewm N] [--tflite N] [--seed S] [--workers W] [--timeout MS]
-// Cases (kind, S), (kind, S + 1), ... are split over W worker threads, each running both runtime
-// builds (SIMD and MVP) on .ewm cases, the SIMD build on converted .tflite ones. A worker publishes
-// the case it is on in shared memory; a watchdog ends a worker whose case has run past --timeout
-// (a hang), records that seed, and starts a new worker after it. Every failing seed is printed
-// with the property it broke; exit status 1 if any.
+// Cases (kind, S), (kind, S + 1), ... are split over W child processes, each running both runtime
+// builds (SIMD and MVP) on .ewm cases, the SIMD build on converted .tflite ones. A child reports
+// each case it starts; a watchdog kills a child whose case has run past --timeout, runs that case
+// once more in a new child, and if it overruns again records a hang and goes on after it. Processes, not worker threads: a killed
+// process takes nothing down with it, and worker threads that instantiate wasm by the hundred
+// thousand stall in Node 20. Every failing seed is printed with the property it broke; exit 1 if any.
 
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { seedFiles, runCase, runtimeModule, type FuzzKind } from './fuzz.js';
 
-interface Job { kind: FuzzKind; from: number; to: number; progress: SharedArrayBuffer }
-interface Report { kind: FuzzKind; seed: number; failure: string }
-interface Done { done: true; counts: Record<string, number> }
+type Counts = Record<string, number>;
+type Message = { at: number; counts: Counts } | { seed: number; failure: string } | { done: Counts };
+interface Failure { kind: FuzzKind; seed: number; failure: string }
 
-async function work(job: Job): Promise<void> {
+/** The child's side: run cases [from, to) of `kind`, reporting to the parent. */
+async function child(kind: FuzzKind, from: number, to: number): Promise<void> {
+  const send = (m: Message) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
   const seeds = seedFiles();
-  const builds = job.kind === 'ewm' ? [await runtimeModule('simd'), await runtimeModule('mvp')] : [await runtimeModule('simd')];
-  const progress = new Int32Array(job.progress);
-  const counts: Record<string, number> = { loaded: 0, refused: 0, failed: 0 };
-  for (let seed = job.from; seed < job.to; seed++) {
-    Atomics.store(progress, 0, seed);
-    Atomics.store(progress, 1, Date.now() & 0x7fffffff);
+  const builds = kind === 'ewm' ? [await runtimeModule('simd'), await runtimeModule('mvp')] : [await runtimeModule('simd')];
+  // Every case instantiates the runtime, and each instance holds gigabytes of address space for
+  // its memory until a full collection frees it: collect every so often rather than run short.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const counts: Counts = { loaded: 0, refused: 0, failed: 0 };
+  for (let seed = from; seed < to; seed++) {
+    if (gc && (seed - from) % 1000 === 999) gc();
+    process.send!({ at: seed, counts } satisfies Message); // the counts so far: a killed child's still add up
+    // The watchdog's own test (tests/fuzz.test.ts) makes this seed hang.
+    if (process.env.EDGEWASM_FUZZ_HANG === String(seed)) for (;;);
     for (const runtime of builds) {
-      const outcome = await runCase(seeds, job.kind, seed, runtime);
+      const outcome = await runCase(seeds, kind, seed, runtime);
       if (typeof outcome === 'string') counts[outcome]!++;
       else {
         counts.failed!++;
-        parentPort!.postMessage({ kind: job.kind, seed, failure: outcome.failure } satisfies Report);
+        await send({ seed, failure: outcome.failure });
         break;
       }
     }
   }
-  parentPort!.postMessage({ done: true, counts } satisfies Done);
+  await send({ done: counts });
+  process.disconnect();
 }
 
-/** Runs cases [from, to) of one kind in a worker; resolves with the counts, hangs recorded as failures. */
-function runRange(kind: FuzzKind, from: number, to: number, timeoutMs: number, failures: Report[]): Promise<Record<string, number>> {
+const add = (a: Counts, b: Counts): Counts => {
+  const sum = { ...a };
+  for (const [k, v] of Object.entries(b)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+};
+
+/**
+ * Runs cases [from, to) of one kind in a child; resolves with its counts, hangs recorded as
+ * failures. A case that overruns is run once more in a fresh child (`retried`) before it counts
+ * as a hang: a shared machine can stall a process for seconds.
+ */
+function runRange(kind: FuzzKind, from: number, to: number, timeoutMs: number, failures: Failure[], retried = new Set<number>()): Promise<Counts> {
   return new Promise((resolve, reject) => {
-    const progress = new SharedArrayBuffer(8);
-    const view = new Int32Array(progress);
-    Atomics.store(view, 0, from);
-    Atomics.store(view, 1, Date.now() & 0x7fffffff);
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { kind, from, to, progress } satisfies Job });
-    const watchdog = setInterval(() => {
-      const age = (Date.now() & 0x7fffffff) - Atomics.load(view, 1);
-      if (age <= timeoutMs) return;
-      const seed = Atomics.load(view, 0);
-      failures.push({ kind, seed, failure: `no answer within ${timeoutMs} ms (hang)` });
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', kind, String(from), String(to)], { execArgv: ['--expose-gc'] });
+    let current = from;
+    let since = Date.now();
+    let counts: Counts = {};
+    let settled = false;
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
       clearInterval(watchdog);
-      void worker.terminate();
-      // Carry on after the hung case in a fresh worker.
-      runRange(kind, seed + 1, to, timeoutMs, failures).then(resolve, reject);
-    }, Math.min(500, timeoutMs));
-    worker.on('message', (m: Report | Done) => {
-      if ('done' in m) {
-        clearInterval(watchdog);
-        resolve(m.counts);
-      } else failures.push(m);
+      then();
+    };
+    // After a hung or dead case, carry on in a fresh child: from the same case the first time.
+    const resume = (failure: string) => settle(() => {
+      proc.kill('SIGKILL');
+      const again = !retried.has(current);
+      if (again) retried.add(current);
+      else failures.push({ kind, seed: current, failure });
+      runRange(kind, again ? current : current + 1, to, timeoutMs, failures, retried).then((rest) => resolve(add(counts, rest)), reject);
     });
-    worker.on('error', (e) => {
-      clearInterval(watchdog);
-      reject(e);
+    const watchdog = setInterval(() => {
+      if (Date.now() - since > timeoutMs) resume(`no answer within ${timeoutMs} ms (hang)`);
+    }, Math.min(500, timeoutMs));
+    proc.on('message', (m: Message) => {
+      if ('at' in m) {
+        current = m.at;
+        counts = m.counts;
+        since = Date.now();
+      } else if ('failure' in m) failures.push({ kind, seed: m.seed, failure: m.failure });
+      else settle(() => resolve(m.done));
+    });
+    proc.on('exit', (code, signal) => {
+      if (!settled) resume(`the process ended (${signal ?? `exit code ${code}`})`);
     });
   });
 }
@@ -81,7 +107,7 @@ async function main(): Promise<number> {
     console.error('usage: npm run fuzz -- [--ewm N] [--tflite N] [--seed S] [--workers W] [--timeout MS]');
     return 2;
   }
-  const failures: Report[] = [];
+  const failures: Failure[] = [];
   const started = performance.now();
   for (const [kind, n] of [['ewm', ewm!], ['tflite', tflite!]] as const) {
     if (n === 0) continue;
@@ -100,5 +126,6 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1;
 }
 
-if (isMainThread) process.exitCode = await main();
-else await work(workerData as Job);
+const at = process.argv.indexOf('--child');
+if (at >= 0) await child(process.argv[at + 1] as FuzzKind, Number(process.argv[at + 2]), Number(process.argv[at + 3]));
+else process.exitCode = await main();

@@ -1,0 +1,73 @@
+// Determinism across builds and hosts: every golden one-operator model gives the same output bytes
+// (TensorFlow Lite Micro's) in library mode on the SIMD and the MVP build — golden-ops.test.ts —
+// and here as a WASI bundle of each flavour under node:wasi and under @wasmer/sdk, every golden
+// sample through one run (samples back to back, each every input's bytes in turn). The four MLPerf
+// Tiny models get the same across node:wasi, jco and wasmer in bundle.test.ts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WASI } from 'node:wasi';
+import { Wasmer } from '@wasmer/sdk';
+import { convertTflite } from '../models/convert.js';
+import { bundle } from '../host/bundle.js';
+import { opCases, compareBytes, selected, type GoldenCase } from './golden.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edgewasm-determinism-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** The golden samples as one stream: sample i's inputs in order, then sample i + 1's. */
+function stdinOf(c: GoldenCase): Uint8Array {
+  const perSample = c.inputs.reduce((n, i) => n + i.bytesPerSample, 0);
+  const out = new Uint8Array(perSample * c.n);
+  let at = 0;
+  for (let s = 0; s < c.n; s++) {
+    for (const inp of c.inputs) {
+      out.set(inp.data.subarray(s * inp.bytesPerSample, (s + 1) * inp.bytesPerSample), at);
+      at += inp.bytesPerSample;
+    }
+  }
+  return out;
+}
+
+async function nodeWasi(wasm: Uint8Array, stdin: Uint8Array): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
+  const [inPath, outPath, errPath] = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
+  writeFileSync(inPath!, stdin);
+  const fds = [openSync(inPath!, 'r'), openSync(outPath!, 'w'), openSync(errPath!, 'w')];
+  try {
+    const wasi = new WASI({ version: 'preview1', args: ['bundle'], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    return { code, stdout: new Uint8Array(readFileSync(outPath!)), stderr: readFileSync(errPath!, 'utf8') };
+  } finally {
+    fds.forEach((fd) => closeSync(fd));
+  }
+}
+
+const cases = opCases().filter((c) => selected(c.name));
+
+for (const build of ['mvp', 'simd'] as const) {
+  test(`determinism: every golden op model as a ${build} bundle under node:wasi and @wasmer/sdk equals TFLite Micro`, { timeout: 300_000 }, async () => {
+    assert.ok(cases.length >= 45 || process.env.GOLDEN, `${cases.length} golden op models found`);
+    const wasmer = await Wasmer.create();
+    try {
+      for (const c of cases) {
+        const wasm = bundle(convertTflite(new Uint8Array(readFileSync(c.tflitePath)), c.name).bytes, build, c.name).bytes;
+        const stdin = stdinOf(c);
+        const node = await nodeWasi(wasm, stdin);
+        assert.equal(node.code, 0, `${c.name} under node:wasi: ${node.stderr}`);
+        assert.equal(compareBytes(`${c.name} (${build}, node:wasi)`, c.output.data, node.stdout), '');
+        const pkg = await wasmer.loadPackage(wasm);
+        const sandbox = await wasmer.createSandbox();
+        await sandbox.installPackage(pkg);
+        const out = await sandbox.command(pkg.entrypoint!).run({ stdin, check: false });
+        assert.equal(out.exitCode, 0, `${c.name} under wasmer: ${new TextDecoder().decode(out.stderr.bytes)}`);
+        assert.equal(compareBytes(`${c.name} (${build}, wasmer)`, c.output.data, out.stdout.bytes), '');
+      }
+    } finally {
+      await wasmer.shutdown();
+    }
+  });
+}
