@@ -7,38 +7,21 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { WASI } from 'node:wasi';
 import { Wasmer } from '@wasmer/sdk';
 import { convertTflite } from '../models/convert.js';
 import { bundle, inertImports } from '../host/bundle.js';
 import { INT8_MODELS, GOLDEN, MLPERF, ROOT, selected } from './golden.js';
 import { MVP_ONLY, validate } from './wasm-features.js';
+import { runWasi } from './wasi-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edgewasm-bundle-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 const ewmOf = (model: string) => convertTflite(new Uint8Array(readFileSync(join(MLPERF, `${model}.tflite`))), model).bytes;
-
-/** Runs a bundle as a WASI command on stdin bytes: its exit code, stdout and stderr. */
-async function runWasi(
-  wasm: Uint8Array, stdin: Uint8Array, args: string[] = [], preopens: Record<string, string> = {},
-): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const paths = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
-  writeFileSync(paths[0]!, stdin);
-  const fds = [openSync(paths[0]!, 'r'), openSync(paths[1]!, 'w'), openSync(paths[2]!, 'w')];
-  try {
-    const wasi = new WASI({ version: 'preview1', args: ['bundle', ...args], preopens, stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
-    const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
-    const code = wasi.start(instance);
-    return { code, stdout: readFileSync(paths[1]!), stderr: readFileSync(paths[2]!, 'utf8') };
-  } finally {
-    fds.forEach((fd) => closeSync(fd));
-  }
-}
 
 const golden = (model: string, what: 'inputs' | 'outputs') => new Uint8Array(readFileSync(join(GOLDEN, `${model}.${what}.bin`)));
 

@@ -6,17 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { WASI } from 'node:wasi';
+import { readFileSync } from 'node:fs';
 import { Wasmer } from '@wasmer/sdk';
 import { convertTflite } from '../models/convert.js';
 import { bundle } from '../host/bundle.js';
 import { opCases, compareBytes, selected, type GoldenCase } from './golden.js';
+import { runWasi } from './wasi-run.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edgewasm-determinism-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** The golden samples as one stream: sample i's inputs in order, then sample i + 1's. */
 function stdinOf(c: GoldenCase): Uint8Array {
@@ -32,20 +28,6 @@ function stdinOf(c: GoldenCase): Uint8Array {
   return out;
 }
 
-async function nodeWasi(wasm: Uint8Array, stdin: Uint8Array): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
-  const [inPath, outPath, errPath] = ['in', 'out', 'err'].map((f) => join(dir, `${f}-${process.hrtime.bigint()}`));
-  writeFileSync(inPath!, stdin);
-  const fds = [openSync(inPath!, 'r'), openSync(outPath!, 'w'), openSync(errPath!, 'w')];
-  try {
-    const wasi = new WASI({ version: 'preview1', args: ['bundle'], stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
-    const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>), wasi.getImportObject() as WebAssembly.Imports);
-    const code = wasi.start(instance);
-    return { code, stdout: new Uint8Array(readFileSync(outPath!)), stderr: readFileSync(errPath!, 'utf8') };
-  } finally {
-    fds.forEach((fd) => closeSync(fd));
-  }
-}
-
 const cases = opCases().filter((c) => selected(c.name));
 
 for (const build of ['mvp', 'simd'] as const) {
@@ -56,7 +38,7 @@ for (const build of ['mvp', 'simd'] as const) {
       for (const c of cases) {
         const wasm = bundle(convertTflite(new Uint8Array(readFileSync(c.tflitePath)), c.name).bytes, build, c.name).bytes;
         const stdin = stdinOf(c);
-        const node = await nodeWasi(wasm, stdin);
+        const node = await runWasi(wasm, stdin);
         assert.equal(node.code, 0, `${c.name} under node:wasi: ${node.stderr}`);
         assert.equal(compareBytes(`${c.name} (${build}, node:wasi)`, c.output.data, node.stdout), '');
         const pkg = await wasmer.loadPackage(wasm);
