@@ -10,23 +10,9 @@ import { readFileSync } from 'node:fs';
 import { Wasmer } from '@wasmer/sdk';
 import { convertTflite } from '../models/convert.js';
 import { bundle } from '../host/bundle.js';
-import { opCases, compareBytes, selected, type GoldenCase } from './golden.js';
+import { opCases, compareBytes, selected, stdinOf } from './golden.js';
 import { runWasi } from './wasi-run.js';
 
-
-/** The golden samples as one stream: sample i's inputs in order, then sample i + 1's. */
-function stdinOf(c: GoldenCase): Uint8Array {
-  const perSample = c.inputs.reduce((n, i) => n + i.bytesPerSample, 0);
-  const out = new Uint8Array(perSample * c.n);
-  let at = 0;
-  for (let s = 0; s < c.n; s++) {
-    for (const inp of c.inputs) {
-      out.set(inp.data.subarray(s * inp.bytesPerSample, (s + 1) * inp.bytesPerSample), at);
-      at += inp.bytesPerSample;
-    }
-  }
-  return out;
-}
 
 const cases = opCases().filter((c) => selected(c.name));
 

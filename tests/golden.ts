@@ -59,6 +59,20 @@ export function opCases(): GoldenCase[] {
   });
 }
 
+/** The case's samples as one stream, as a bundle reads them: sample i's inputs in order, then sample i + 1's. */
+export function stdinOf(c: GoldenCase): Uint8Array {
+  const perSample = c.inputs.reduce((n, i) => n + i.bytesPerSample, 0);
+  const out = new Uint8Array(perSample * c.n);
+  let at = 0;
+  for (let s = 0; s < c.n; s++) {
+    for (const inp of c.inputs) {
+      out.set(inp.data.subarray(s * inp.bytesPerSample, (s + 1) * inp.bytesPerSample), at);
+      at += inp.bytesPerSample;
+    }
+  }
+  return out;
+}
+
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
