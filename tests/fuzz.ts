@@ -1,7 +1,7 @@
 // The fuzzer's cases: seeded mutations of real .ewm and .tflite files, and the properties each case
 // must keep. Used by tests/fuzz.test.ts (a small sample in `npm test`, plus every seed that ever
-// failed) and by tests/fuzz-run.ts (`npm run fuzz`, the large run, in worker threads that a watchdog
-// ends when a case overruns its time bound).
+// failed) and by tests/fuzz-run.ts (`npm run fuzz`, the large run, in child processes that a
+// watchdog kills when a case overruns its time bound).
 //
 // A case is (kind, seed): the seed picks the base file and the mutation, so a failure is replayed by
 // its seed alone. Properties: the loader (or the converter) either accepts the file or refuses it
