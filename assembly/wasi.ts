@@ -1,9 +1,10 @@
 // The runtime as a WASI (preview1) command, for `edgewasm bundle`: the model travels in the module,
-// placed by the bundler at BUNDLE (where the runtime's static data ends) as a 16-byte header — "EWMB", the model's byte size, 8 reserved bytes — and the .ewm bytes. _start loads it,
-// then reads samples from stdin (or from a file named by its argument, in a directory the host
-// grants, e.g. `wasmtime run --dir .`), each exactly every input's bytes in order (one input: its
-// bytes), runs the model on each and writes every output's bytes in order to stdout. A failure writes one line to stderr and exits 1: the
-// status, index and value the host library would turn into a message (docs/FORMAT.md), or what
+// placed by the bundler at BUNDLE (where the runtime's static data ends) as a 16-byte header —
+// "EWMB", the model's byte size, 8 reserved bytes — and the .ewm bytes. _start loads it, then reads
+// samples from stdin (or from a file named by its argument, in a directory the host grants, e.g.
+// `wasmtime run --dir .`), each exactly every input's bytes in order, runs the model on each and
+// writes every output's bytes in order to stdout. A failure writes one line to stderr and exits 1:
+// the status, index and value the host library would turn into a message (docs/FORMAT.md), or what
 // was wrong with stdin. Strings are ASCII literals written byte by byte; no allocation.
 
 import { load_model, run_model, io_tensor } from './executor';

@@ -217,8 +217,8 @@ function depthwiseChunk(
 
 // The sums of channels [c, c + 16) (wide) or [c, c + 8) of one pixel into acc, from the bias at
 // bias, the taps at base + taps[t] (base: the pixel's first tap or 0, plus c) and the packed
-// weights at w (a tap pair's channels are wStep bytes apart). Inlined at both call sites, so `wide` is a constant and each copy keeps only its
-// own loads and accumulators.
+// weights at w (a tap pair's channels are wStep bytes apart). Inlined at both call sites, so `wide`
+// is a constant and each copy keeps only its own loads and accumulators.
 // @ts-ignore: decorator
 @inline function channelSums(acc: usize, bias: usize, taps: usize, base: usize, w: usize, wStep: usize, pairs: i32, wide: bool): void {
   const zero = i32x4.splat(0);

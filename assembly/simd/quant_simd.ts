@@ -103,8 +103,8 @@ export function anyMinMultiplier(mults: usize): bool {
 
 // requantize in f64, for accumulators the caller has bounded: |acc * 2^left| < 2^22 - 1 (from the
 // weights, the input range and the bias), and multipliers M with fewer than 9 trailing zero bits, or
-// 0 (requantF64Single; real scales give such M but for one channel in hundreds, whose layer then
-// takes the integer form). Per lane the caller bakes (requantF64Constants) S = M * 2^(left - 31 -
+// 0 (requantF64Single; real scales give such M but for one channel in hundreds, whose layer - in
+// depthwise, whose block of eight channels - then takes the integer form). Per lane the caller bakes (requantF64Constants) S = M * 2^(left - 31 -
 // right) and e = 2^(-right - 1), or 0 when right = 0. Y = acc * S is exact (Y * 2^(31 + right -
 // left) = acc * M, an integer below 2^53), and the result is round-to-nearest(Y + copysign(e, Y)),
 // made by adding magicZp = 1.5 * 2^52 + zero point, which leaves it plus the zero point in the low
@@ -134,7 +134,7 @@ export function anyMinMultiplier(mults: usize): bool {
 }
 
 /** Whether requantizeLanesF64 is exact for this multiplier: fewer than 9 trailing zero bits, or 0. */
-export function requantF64Single(multiplier: i32): bool {
+function requantF64Single(multiplier: i32): bool {
   return (multiplier & 511) != 0 || multiplier == 0;
 }
 
