@@ -15,6 +15,10 @@ export function alloc(n: usize): usize {
   return start;
 }
 
+export function heapTop(): usize {
+  return top;
+}
+
 /** Moves the heap start to at least `address`: memory below it is someone else's (a bundled model). */
 export function skipTo(address: usize): void {
   if (address > top) top = (address + 15) & ~(<usize>15);

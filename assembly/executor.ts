@@ -7,12 +7,12 @@ import { fail } from './errors';
 import { crc32 } from './crc32';
 import { alloc } from './alloc';
 import {
-  setModel, setArena, tensorRecord, opRecord, opCode, opInputCount, opOutputCount, opParamCount,
+  setModel, setArena, setPackedTable, tensorRecord, opRecord, opCode, opInputCount, opOutputCount, opParamCount,
   tensorCount, opCount, modelBase,
 } from './model';
 import { setCheckingOp } from './ops/check';
-import { checkOp, execOp } from './ops/dispatch';
-import { reserveScratch, PATCH_LANES, PACK_BYTES } from './simd/scratch';
+import { checkOp, execOp, prepareOp } from './ops/dispatch';
+import { reserveScratch, PATCH_LANES } from './simd/scratch';
 
 let loaded = false;
 let ioList: usize = 0;
@@ -92,6 +92,21 @@ function checkIo(count: i32, first: i32): i32 {
   return S.OK;
 }
 
+// The SIMD kernels' weights packed once at load (ops/ prepare_*), recorded per op.
+function prepareOps(nOps: i32): i32 {
+  const table = alloc(<usize>nOps << 2);
+  if (table == 0) return fail(S.ERR_NO_MEMORY, 0, nOps << 2);
+  memory.fill(table, 0, <usize>nOps << 2);
+  setPackedTable(table);
+  for (let i = 0; i < nOps; i++) {
+    const op = opRecord(i);
+    setCheckingOp(i);
+    const s = prepareOp(op, opCode(op));
+    if (s != S.OK) return s;
+  }
+  return S.OK;
+}
+
 /** Validate the model at [base, base + size) and allocate its arena. */
 export function load_model(base: usize, size: u32): i32 {
   loaded = false;
@@ -134,7 +149,11 @@ export function load_model(base: usize, size: u32): i32 {
     if (s != S.OK) return s;
   }
   // The SIMD kernels' scratch, before the arena: a failure here names the scratch's size.
-  if (ASC_FEATURE_SIMD && !reserveScratch()) return fail(S.ERR_NO_MEMORY, 0, (PATCH_LANES << 1) + PACK_BYTES);
+  if (ASC_FEATURE_SIMD) {
+    if (!reserveScratch()) return fail(S.ERR_NO_MEMORY, 0, PATCH_LANES << 1);
+    s = prepareOps(<i32>nOps);
+    if (s != S.OK) return s;
+  }
   const arena = alloc(<usize>arenaSize);
   if (arena == 0) return fail(S.ERR_NO_MEMORY, 0, arenaSize);
   setArena(arena);

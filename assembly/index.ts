@@ -6,11 +6,16 @@
 import { load_model, run_model, run_op, io_tensor } from './executor';
 import { tensorData, tensorBytes } from './model';
 import { errorIndex, errorValue } from './errors';
-import { alloc } from './alloc';
+import { alloc, heapTop } from './alloc';
 
 /** Reserve n bytes (16-byte aligned) for the host, e.g. to place the model; 0 if memory cannot grow. */
 export function ew_alloc(n: u32): usize {
   return alloc(<usize>n);
+}
+
+/** Where the heap ends: what ew_load allocates is the difference (the bundler sizes memory by it). */
+export function ew_heap_top(): usize {
+  return heapTop();
 }
 
 export function ew_load(model: usize, size: u32): i32 {

@@ -14,14 +14,21 @@ export let tensorTable: usize = 0;
 export let tensorCount: i32 = 0;
 export let opTable: usize = 0;
 export let opCount: i32 = 0;
+let packedTable: usize = 0; // per op, its kernel's data packed at load time (SIMD build), or 0
 
 export function setModel(base: usize, size: u32, tensors: usize, nTensors: i32, ops: usize, nOps: i32): void {
+  packedTable = 0;
   modelBase = base;
   modelSize = size;
   tensorTable = tensors;
   tensorCount = nTensors;
   opTable = ops;
   opCount = nOps;
+}
+
+/** Per-op packed data from now on: `table` holds opCount zeroed pointers (0: none). */
+export function setPackedTable(table: usize): void {
+  packedTable = table;
 }
 
 export function setArena(base: usize): void {
@@ -115,4 +122,13 @@ export function opOut(op: usize, i: i32): i32 {
 
 export function opParam(op: usize, k: i32): i32 {
   return load<i32>(opArgs(op) + (<usize>(opInputCount(op) + opOutputCount(op) + k) << 2));
+}
+
+/** The data the op's SIMD kernel packed at load time, or 0. */
+export function opPacked(op: usize): usize {
+  return packedTable == 0 ? 0 : load<usize>(packedTable + ((op - opTable) / OP_RECORD_SIZE << 2));
+}
+
+export function setOpPacked(op: usize, packed: usize): void {
+  store<usize>(packedTable + ((op - opTable) / OP_RECORD_SIZE << 2), packed);
 }

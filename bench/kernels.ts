@@ -94,7 +94,20 @@ function setUp(wasm: Record<string, unknown>, layer: Layer, seed: number) {
     view[mults / 4 + c] = 1_300_000_001 + c * 1002; // about 0.6 in Q0.31, odd like most real multipliers
     view[shifts / 4 + c] = -9; // scales the accumulator into int8 range without saturating everything
   }
-  const args = (out: number) => [out, inp, weights, bias, mults, shifts, ...layer.dims];
+  // The SIMD kernels' data packed as the runtime packs it at load (assembly/ops/conv.ts): depthwise
+  // always, conv and fully connected for gemmLanes from 8 output rows on, when it can serve them.
+  const call = wasm as Record<string, (...a: number[]) => number>;
+  let packed = 0;
+  if (layer.op === 'depthwise_conv2d') {
+    const [, , inW, c, , , fH, fW, dm, , , dH, dW] = layer.dims as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+    const bytes = call.depthwise_packed_bytes!(c, fH, fW, dm);
+    if (bytes > 0) call.depthwise_pack!(packed = alloc(bytes), weights, bias, mults, shifts, c, inW, fH, fW, dH, dW, TAIL[0]!);
+  } else {
+    const K = layer.weightBytes / layer.outC;
+    const bytes = layer.outBytes / layer.outC >= 8 ? call.lanes_bytes!(weights, K, layer.outC, bias, mults, shifts, TAIL[0]!) : 0;
+    if (bytes > 0) call.pack_lanes!(packed = alloc(bytes), weights, K, layer.outC, bias, mults, shifts);
+  }
+  const args = (out: number) => [out, inp, weights, bias, mults, shifts, ...layer.dims, packed];
   const same = () => {
     const a = new Int8Array(memory.buffer, outRef, layer.outBytes), b = new Int8Array(memory.buffer, outSimd, layer.outBytes);
     return a.every((v, i) => v === b[i]);

@@ -2,15 +2,15 @@
 // built (build/edgewasm-wasi-{simd,mvp}.wasm, from assembly/wasi.ts); the bundle is that module
 // with one more active data segment — the model behind a 16-byte header at the address the
 // runtime reads it from (its ew_bundle_base(), the end of its static data) — and its initial
-// memory set to the pages the model needs: runtime static data, the model, the SIMD build's
-// kernel scratch and the activation arena. Only the memory, data and data-count sections change;
+// memory set to the pages the model needs: runtime static data, the model, and what loading it
+// takes from the heap (the SIMD build's kernel scratch and packed weights, the activation arena),
+// measured by loading it in the library runtime of the same build, whose loader is the same code. Only the memory, data and data-count sections change;
 // every other section is copied as it is.
 
 import { readFileSync } from 'node:fs';
-import { readEwm } from './ewm.js';
-import { EwmError } from './errors.js';
+import { EwmError, statusMessage } from './errors.js';
 import type { Build } from './wasm-source.js';
-import { PATCH_LANES, PACK_BYTES } from '../assembly/simd/scratch-size.js';
+import type { RuntimeExports } from './runtime.js';
 
 const PAGE = 65536;
 const BUNDLE_MAGIC = 0x424d5745; // "EWMB", as assembly/wasi.ts checks
@@ -96,11 +96,20 @@ const concat = (parts: (Uint8Array | number[])[]): Uint8Array => {
   return out;
 };
 
-/** Bytes of memory a loaded model takes from the heap, 16-aligned as assembly/alloc.ts gives them. */
+/** Bytes a loaded model takes from the heap: loaded by the library runtime of this build, whose
+ * load_model (assembly/executor.ts) allocates as the bundled runtime's does. */
 function heapBytes(model: Uint8Array, build: Build, file: string): number {
-  const align = (n: number) => Math.ceil(n / 16) * 16;
-  const scratch = build === 'simd' ? align(PATCH_LANES * 2) + align(PACK_BYTES) : 0;
-  return scratch + align(readEwm(model, file).arenaSize);
+  const library = new WebAssembly.Module(readFileSync(new URL(`../../build/edgewasm-${build}.wasm`, import.meta.url)));
+  const instance = new WebAssembly.Instance(library, {});
+  (instance.exports._initialize as (() => void) | undefined)?.();
+  const wasm = instance.exports as unknown as RuntimeExports;
+  const at = wasm.ew_alloc(model.length);
+  if (at === 0) throw new EwmError(`${file}: cannot allocate ${model.length} bytes of wasm memory for the model`);
+  new Uint8Array(wasm.memory.buffer, at, model.length).set(model);
+  const before = wasm.ew_heap_top();
+  const status = wasm.ew_load(at, model.length);
+  if (status !== 0) throw new EwmError(`${file}: ${statusMessage(status, wasm.ew_error_index(), wasm.ew_error_value())}`, status);
+  return wasm.ew_heap_top() - before;
 }
 
 export function bundle(model: Uint8Array, build: Build, file = 'model', runtime?: Uint8Array): Bundle {

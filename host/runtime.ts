@@ -7,9 +7,10 @@ import { ERR_NO_MEMORY } from '../assembly/status.js';
 import { readEwm, DTYPE_SIZES, type DTypeName, type EwmInfo, type TensorInfo } from './ewm.js';
 import { loadRuntimeModule, bestBuild, type Build } from './wasm-source.js';
 
-interface RuntimeExports {
+export interface RuntimeExports {
   memory: WebAssembly.Memory;
   ew_alloc(n: number): number;
+  ew_heap_top(): number;
   ew_load(ptr: number, size: number): number;
   ew_run(): number;
   ew_run_op(i: number): number;

@@ -78,22 +78,40 @@ function setup(inBytes: number, weightBytes: number, units: number, bias: boolea
   return p;
 }
 
-/** Runs ref and simd into separate outputs (pre-filled differently) and compares every byte. */
-function compare(op: string, shape: object, outBytes: number, run: (k: Kernel, out: number) => void): void {
-  const outs = ['ref', 'simd'].map((variant, i) => {
+/** The weights packed for gemmLanes as the runtime packs them at load, or 0 when it cannot serve the layer. */
+function packLanes(p: ReturnType<typeof setup>, K: number, units: number, inputOffset: number): number {
+  const bytes = (ex.lanes_bytes as (...a: number[]) => number)(p.weights, K, units, p.bias, p.mults, p.shifts, inputOffset);
+  if (bytes === 0) return 0;
+  const packed = alloc(bytes);
+  kernel('pack_lanes')(packed, p.weights, K, units, p.bias, p.mults, p.shifts);
+  return packed;
+}
+
+let lanesRuns = 0;
+
+/**
+ * Runs ref, then simd with each of `packed` (0: the gemmPatches path; else weights packed for
+ * gemmLanes) as its last argument, into separate outputs (pre-filled differently), and compares
+ * every byte.
+ */
+function compare(op: string, shape: object, outBytes: number, packed: number[], run: (k: Kernel, out: number, packed: number) => void): void {
+  const result = (variant: string, fill: number, p: number) => {
     const out = alloc(outBytes + GUARD);
-    new Uint8Array(memory.buffer, out, outBytes + GUARD).fill(i === 0 ? 0x55 : 0xaa);
-    run(kernel(`${op}_i8_${variant}`), out);
+    new Uint8Array(memory.buffer, out, outBytes + GUARD).fill(fill);
+    run(kernel(`${op}_i8_${variant}`), out, p);
     return new Int8Array(memory.buffer, out, outBytes + GUARD).slice();
-  });
-  const [ref, simd] = outs as [Int8Array, Int8Array];
-  for (let i = 0; i < outBytes; i++) {
-    if (ref[i] !== simd[i]) {
-      assert.fail(`${op}_i8_simd ${JSON.stringify(shape)} output[${i}]: expected ${ref[i]}, got ${simd[i]}`);
+  };
+  const ref = result('ref', 0x55, 0);
+  for (const p of packed) {
+    const simd = result('simd', 0xaa, p);
+    const name = `${op}_i8_simd (${p ? 'gemmLanes' : 'gemmPatches'})`;
+    if (p) lanesRuns++;
+    for (let i = 0; i < outBytes; i++) {
+      if (ref[i] !== simd[i]) assert.fail(`${name} ${JSON.stringify(shape)} output[${i}]: expected ${ref[i]}, got ${simd[i]}`);
     }
-  }
-  for (let i = outBytes; i < outBytes + GUARD; i++) {
-    assert.equal(simd[i], new Int8Array([0xaa])[0], `${op}_i8_simd ${JSON.stringify(shape)} wrote past the output at ${i}`);
+    for (let i = outBytes; i < outBytes + GUARD; i++) {
+      assert.equal(simd[i], new Int8Array([0xaa])[0], `${name} ${JSON.stringify(shape)} wrote past the output at ${i}`);
+    }
   }
 }
 
@@ -184,9 +202,10 @@ for (const c of CONV) {
   test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
     const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
-    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, (k, out) => k(
+    const lanes = groups === 1 ? packLanes(p, fH * fW * fC, outC, q.inputOffset) : 0;
+    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, lanes ? [0, lanes] : [0], (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
-      sH, sW, dH, dW, padTop, padLeft, q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax,
+      sH, sW, dH, dW, padTop, padLeft, q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));
   });
 }
@@ -229,9 +248,14 @@ for (const c of FC) {
   test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
     const p = setup(batches * depth, units * depth, units, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
-    compare('fully_connected', { ...shape, ...q }, batches * units, (k, out) => k(
+    const lanes = packLanes(p, depth, units, q.inputOffset);
+    compare('fully_connected', { ...shape, ...q }, batches * units, lanes ? [0, lanes] : [0], (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,
-      q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax,
+      q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));
   });
 }
+
+test('the units-in-lanes GEMM (gemmLanes) served many of the cases above', () => {
+  assert.ok(lanesRuns > 40, `${lanesRuns} gemmLanes runs`);
+});

@@ -50,15 +50,15 @@ function i32Array(values: number[]): number {
   return p;
 }
 
-/** Runs ref and simd on the same arguments (out first) and compares every output byte. */
-function compare(op: string, shape: object, outBytes: number, args: number[]) {
+/** Runs ref and simd on the same arguments (out first; simd with `extra` after them) and compares every output byte. */
+function compare(op: string, shape: object, outBytes: number, args: number[], extra: number[] = []) {
   const outRef = alloc(outBytes);
   const outSimd = alloc(outBytes);
   const padded = (outBytes + 15) & ~15;
   i8(outRef, padded).fill(0x55);
   i8(outSimd, padded).fill(0x55);
   kernel(`${op}_i8_ref`)(outRef, ...args);
-  kernel(`${op}_i8_simd`)(outSimd, ...args);
+  kernel(`${op}_i8_simd`)(outSimd, ...args, ...extra);
   const want = i8(outRef, outBytes);
   const got = i8(outSimd, outBytes);
   for (let i = 0; i < outBytes; i++) {
@@ -132,6 +132,7 @@ for (const c of [8, 17, 24]) {
 
 test('depthwise_conv2d_i8_simd equals depthwise_conv2d_i8_ref', () => {
   let ran = 0;
+  let packedRuns = 0;
   for (const k of DW_CASES) {
     const y = window(k.h, k.fh, k.s[0], k.d[0], k.padding);
     const x = window(k.w, k.fw, k.s[1], k.d[1], k.padding);
@@ -146,13 +147,19 @@ test('depthwise_conv2d_i8_simd equals depthwise_conv2d_i8_ref', () => {
     // Saturated MAX and wrapped MIN differ after the (wrapping) zero point add only when it is 0.
     const outZp = k.edge ? 0 : int(-128, 127);
     const shape = { ...k, outH: y.out, outW: x.out, inputOffset, outZp, actMin, actMax };
+    // Packed as the runtime packs it at load (0: the kernel takes the reference path).
+    const bytes = (wasm.depthwise_packed_bytes as (...a: number[]) => number)(k.c, k.fh, k.fw, k.dm);
+    const packed = bytes > 0 ? alloc(bytes) : 0;
+    if (packed) (wasm.depthwise_pack as Kernel)(packed, weights, bias, mults, shifts, k.c, k.w, k.fh, k.fw, k.d[0], k.d[1], inputOffset);
+    assert.ok(packed !== 0 || k.dm !== 1 || k.c < 8, `not packed: ${JSON.stringify(k)}`);
+    if (packed) packedRuns++;
     compare('depthwise_conv2d', shape, k.b * y.out * x.out * outC, [
       inp, weights, bias, mults, shifts, k.b, k.h, k.w, k.c, y.out, x.out, k.fh, k.fw, k.dm,
       k.s[0], k.s[1], k.d[0], k.d[1], y.pad, x.pad, inputOffset, outZp, actMin!, actMax!,
-    ]);
+    ], [packed]);
     ran++;
   }
-  assert.ok(ran > 80);
+  assert.ok(ran > 80 && packedRuns > 60, `${ran} cases, ${packedRuns} on the SIMD path`);
 });
 
 interface PoolCase { b: number; h: number; w: number; c: number; fh: number; fw: number; s: [number, number]; padding: 'SAME' | 'VALID' }

@@ -10,15 +10,19 @@
 //     params [strideH, strideW, dilationH, dilationW, padTop, padLeft, depthMultiplier,
 //             inputOffset, outputZeroPoint, actMin, actMax]
 
-import { OK, ERR_OP_SHAPE, ERR_OP_PARAM } from '../status';
+import { OK, ERR_OP_SHAPE, ERR_OP_PARAM, ERR_NO_MEMORY } from '../status';
 import { fail } from '../errors';
+import { alloc } from '../alloc';
 import { DTYPE_INT8, DTYPE_INT32, NO_TENSOR } from '../../host/format';
-import { opIn, opOut, opParam, tensorData, tensorDim, tensorRank, tensorIsConstant } from '../model';
+import { opIn, opOut, opParam, opPacked, setOpPacked, tensorData, tensorDim, tensorRank, tensorIsConstant } from '../model';
 import { checkingOp, expectArity, expectDtype, expectElements, expectRange } from './check';
 import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { conv2d_i8_simd } from '../simd/conv2d_i8';
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
-import { depthwise_conv2d_i8_simd } from '../simd/depthwise_conv2d_i8';
+import { depthwise_conv2d_i8_simd, depthwisePackedBytes, depthwisePack } from '../simd/depthwise_conv2d_i8';
+import { LANES_MIN_ROWS, lanesFit, lanesBytes, packLanes } from '../simd/gemm_lanes_i8';
+import { patchStride } from '../simd/gemm_i8';
+import { PATCH_LANES } from '../simd/scratch';
 
 function expectRank(t: i32, rank: i32): i32 {
   return tensorRank(t) == rank ? OK : fail(ERR_OP_SHAPE, checkingOp, t);
@@ -114,6 +118,40 @@ export function check_conv_2d(op: usize): i32 {
   return checkQuantParams(op, 6);
 }
 
+// Memory from alloc for an op's packed data, recorded as the op's; 0 (and the status set) if
+// memory cannot grow.
+function packedFor(op: usize, bytes: u64): usize {
+  const p = bytes <= 0x7fff0000 ? alloc(<usize>bytes) : 0;
+  if (p == 0) fail(ERR_NO_MEMORY, checkingOp, <i32>min(bytes, <u64>i32.MAX_VALUE));
+  else setOpPacked(op, p);
+  return p;
+}
+
+/**
+ * SIMD build, at load: the weights of a conv (one group, K = fH fW fC) or fully connected layer
+ * with `rows` output rows packed for gemmLanes, when it can serve the layer.
+ */
+export function prepareLanes(op: usize, rows: i32, K: i32, units: i32, inputOffset: i32): i32 {
+  const w = tensorData(opIn(op, 1));
+  const bias = tensorData(opIn(op, 2));
+  const mults = tensorData(opIn(op, 3));
+  const shifts = tensorData(opIn(op, 4));
+  if (rows < LANES_MIN_ROWS || patchStride(K) > PATCH_LANES || !lanesFit(w, K, units, bias, mults, shifts, inputOffset)) return OK;
+  const p = packedFor(op, lanesBytes(K, units));
+  if (p == 0) return ERR_NO_MEMORY;
+  packLanes(p, w, K, units, bias, mults, shifts);
+  return OK;
+}
+
+export function prepare_conv_2d(op: usize): i32 {
+  const x = opIn(op, 0);
+  const w = opIn(op, 1);
+  const y = opOut(op, 0);
+  if (tensorDim(w, 3) != tensorDim(x, 3)) return OK; // grouped: gemmPatches per group
+  const rows = tensorDim(y, 0) * tensorDim(y, 1) * tensorDim(y, 2);
+  return prepareLanes(op, rows, tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3), tensorDim(y, 3), opParam(op, 6));
+}
+
 export function exec_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
@@ -125,7 +163,7 @@ export function exec_conv_2d(op: usize): i32 {
     tensorDim(y, 1), tensorDim(y, 2), tensorDim(y, 3),
     tensorDim(w, 1), tensorDim(w, 2), tensorDim(w, 3),
     opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), opParam(op, 4), opParam(op, 5),
-    opParam(op, 6), opParam(op, 7), opParam(op, 8), opParam(op, 9),
+    opParam(op, 6), opParam(op, 7), opParam(op, 8), opParam(op, 9), opPacked(op),
   );
   else conv2d_i8_ref(
     tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
@@ -156,12 +194,38 @@ export function check_depthwise_conv_2d(op: usize): i32 {
   return checkQuantParams(op, 7);
 }
 
+/** SIMD build, at load: the weights and constants packed for depthwise_conv2d_i8_simd. */
+export function prepare_depthwise_conv_2d(op: usize): i32 {
+  const x = opIn(op, 0);
+  const w = opIn(op, 1);
+  const inC = tensorDim(x, 3);
+  const fH = tensorDim(w, 1);
+  const fW = tensorDim(w, 2);
+  const bytes = depthwisePackedBytes(inC, fH, fW, opParam(op, 6));
+  if (bytes == 0) return OK;
+  const p = packedFor(op, bytes);
+  if (p == 0) return ERR_NO_MEMORY;
+  depthwisePack(
+    p, tensorData(w), tensorData(opIn(op, 2)), tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
+    inC, tensorDim(x, 2), fH, fW, opParam(op, 2), opParam(op, 3), opParam(op, 7),
+  );
+  return OK;
+}
+
 export function exec_depthwise_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
   const y = opOut(op, 0);
-  const kernel = ASC_FEATURE_SIMD ? depthwise_conv2d_i8_simd : depthwise_conv2d_i8_ref;
-  kernel(
+  if (ASC_FEATURE_SIMD) depthwise_conv2d_i8_simd(
+    tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
+    tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
+    tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3),
+    tensorDim(y, 1), tensorDim(y, 2),
+    tensorDim(w, 1), tensorDim(w, 2), opParam(op, 6),
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), opParam(op, 4), opParam(op, 5),
+    opParam(op, 7), opParam(op, 8), opParam(op, 9), opParam(op, 10), opPacked(op),
+  );
+  else depthwise_conv2d_i8_ref(
     tensorData(y), tensorData(x), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorDim(x, 0), tensorDim(x, 1), tensorDim(x, 2), tensorDim(x, 3),

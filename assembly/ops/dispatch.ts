@@ -2,9 +2,9 @@
 // tensors and params (docs/FORMAT.md) and calls the kernel in ref/.
 
 import * as F from '../../host/format';
-import { ERR_OP_CODE } from '../status';
-import { check_conv_2d, exec_conv_2d, check_depthwise_conv_2d, exec_depthwise_conv_2d } from './conv';
-import { check_fully_connected, exec_fully_connected } from './fully_connected';
+import { OK, ERR_OP_CODE } from '../status';
+import { check_conv_2d, exec_conv_2d, prepare_conv_2d, check_depthwise_conv_2d, exec_depthwise_conv_2d, prepare_depthwise_conv_2d } from './conv';
+import { check_fully_connected, exec_fully_connected, prepare_fully_connected } from './fully_connected';
 import { check_average_pool_2d, exec_average_pool_2d, check_max_pool_2d, exec_max_pool_2d } from './pool';
 import { check_add, exec_add, check_sub, exec_sub, check_mul, exec_mul } from './elementwise';
 import { check_copy, exec_copy, check_concatenation, exec_concatenation, check_pad, exec_pad, check_split, exec_split } from './shape';
@@ -38,6 +38,16 @@ export function checkOp(op: usize, code: i32): i32 {
     case F.OP_LEAKY_RELU: return check_leaky_relu(op);
     case F.OP_SPLIT: return check_split(op);
     default: return ERR_OP_CODE;
+  }
+}
+
+/** SIMD build, after every check: the op's kernel data packed once, for every run (OK or a status). */
+export function prepareOp(op: usize, code: i32): i32 {
+  switch (code) {
+    case F.OP_CONV_2D: return prepare_conv_2d(op);
+    case F.OP_DEPTHWISE_CONV_2D: return prepare_depthwise_conv_2d(op);
+    case F.OP_FULLY_CONNECTED: return prepare_fully_connected(op);
+    default: return OK;
   }
 }
 

@@ -10,9 +10,9 @@
 import { OK, ERR_OP_SHAPE } from '../status';
 import { fail } from '../errors';
 import { DTYPE_INT8 } from '../../host/format';
-import { opIn, opOut, opParam, tensorData, tensorDim, tensorDimBack, tensorRank, tensorElements } from '../model';
+import { opIn, opOut, opParam, opPacked, tensorData, tensorDim, tensorDimBack, tensorRank, tensorElements } from '../model';
 import { checkingOp, expectArity, expectDtype, expectElements } from './check';
-import { checkChannelQuant, checkQuantParams } from './conv';
+import { checkChannelQuant, checkQuantParams, prepareLanes } from './conv';
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
 import { fully_connected_i8_simd } from '../simd/fully_connected_i8';
 
@@ -35,6 +35,13 @@ export function check_fully_connected(op: usize): i32 {
   return checkQuantParams(op, 0);
 }
 
+/** SIMD build, at load: the weights packed for gemmLanes when it can serve the layer. */
+export function prepare_fully_connected(op: usize): i32 {
+  const w = opIn(op, 1);
+  const units = tensorDim(w, 0);
+  return prepareLanes(op, tensorElements(opOut(op, 0)) / units, tensorDim(w, 1), units, opParam(op, 0));
+}
+
 export function exec_fully_connected(op: usize): i32 {
   const w = opIn(op, 1);
   const y = opOut(op, 0);
@@ -43,7 +50,7 @@ export function exec_fully_connected(op: usize): i32 {
     tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorElements(y) / units, tensorDim(w, 1), units,
-    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3),
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), opPacked(op),
   );
   else fully_connected_i8_ref(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),

@@ -4,9 +4,9 @@
 // output pixel's receptive field (one group's channels) into an i16 patch of (x + inputOffset), in
 // the filters' (ky, kx, c) order and with 0 for taps in the padding (the reference skips them;
 // a zero lane adds nothing), as many pixels as the patch buffer holds, and the GEMM core multiplies
-// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts): with one group, 8 or more pixels
-// and few weights, by the units-in-lanes GEMM on weights packed once per call (gemmLanes). Building a patch costs K lanes
-// once per pixel and group; it then serves every output channel of the group.
+// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts), or, given weights packed at load
+// time by packLanes (`packed`, 0 for none), by the units-in-lanes GEMM (gemmLanes). Building a
+// patch costs K lanes once per pixel and group; it then serves every output channel of the group.
 // Layout and accumulator bound: as assembly/ref/conv2d_i8.ts. Preconditions (the load check):
 // inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127]; a patch larger
 // than the buffer (K > 16376) falls back to the reference kernel.
@@ -15,7 +15,7 @@ import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { fully_connected_i8_simd } from './fully_connected_i8';
 import { patchStride, widen, zeros, gemmPatches } from './gemm_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { packLanes, gemmLanes } from './gemm_lanes_i8';
+import { gemmLanes } from './gemm_lanes_i8';
 
 // The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at
 // the group's first channel, as fH * fW * fC lanes at dst. When filter rows are dense in the input
@@ -66,13 +66,13 @@ export function conv2d_i8_simd(
   batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
   fH: i32, fW: i32, fC: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
-  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
+  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32, packed: usize,
 ): void {
   if (fH == 1 && fW == 1 && fC == inC && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0
     && outH == inH && outW == inW) {
     fully_connected_i8_simd(
       out, inp, weights, bias, mults, shifts, batches * inH * inW, inC, outC,
-      inputOffset, outputZeroPoint, actMin, actMax,
+      inputOffset, outputZeroPoint, actMin, actMax, packed,
     );
     return;
   }
@@ -92,7 +92,6 @@ export function conv2d_i8_simd(
   const pixels = batches * plane;
   const imageBytes = <usize>inH * inW * inC;
   const end = inp + <usize>batches * imageBytes;
-  const lanes = groups == 1 && pixels >= 8 && packLanes(weights, K, outC, bias, mults, shifts, inputOffset);
   const run = fW * fC;
   const dense = dilationW == 1 && fC == inC;
   const yMax = inH - 1 - dilationH * (fH - 1);
@@ -125,8 +124,8 @@ export function conv2d_i8_simd(
           if (++oy == outH) { oy = 0; b++; }
         }
       }
-      if (lanes) {
-        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, K, outC, outputZeroPoint, actMin, actMax);
+      if (packed != 0) {
+        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, packed, K, outC, outputZeroPoint, actMin, actMax);
         continue;
       }
       const oc0 = g * perGroup;

@@ -1,16 +1,16 @@
 // DEPTHWISE_CONV_2D int8 -> int8 with wasm SIMD: depthwise_conv2d_i8_ref's output byte for byte.
 // Vectorized over channels, eight per block, with two filter taps per multiply: the inputs of taps
 // t and t + 1 are interleaved lane by lane, so one i32x4.dot_i16x8_s adds both products of four
-// channels. Per call (per chunk of channels that fits the scratch), the weights are packed as i16
-// tap pairs [pair][channel][2] (an odd last tap pairs with a zero weight) and each channel's bias,
-// multiplier, 2^left and 2^-right are laid out for lane loads, so the pixel loop does only math.
-// The input offset is folded into the bias: sum_t w_t (x_t + off) = (bias + off sum_t w_t) +
+// channels. At load time (depthwisePack) the weights are packed as i16 tap pairs and each
+// channel's bias, multiplier, 2^left and 2^-right are laid out for lane loads, so a run does only
+// math. The input offset is folded into the bias: sum_t w_t (x_t + off) = (bias + off sum_t w_t) +
 // sum_t w_t x_t, so the taps multiply raw inputs. Taps in the padding read a row of bytes equal to
 // -inputOffset: their w (x + off) is exactly 0, as the reference, which skips them, adds nothing —
-// so border pixels take the same loop as interior ones; only their tap addresses differ. A pixel's tap addresses are computed once and serve every channel block; a
-// last block short of eight channels is shifted back to overlap the one before it (identical
-// outputs rewritten). Depth multipliers other than 1, fewer than 8 channels, and filters too large
-// for the scratch take the reference kernel.
+// so border pixels take the same loop as interior ones; only their tap addresses differ. A pixel's
+// tap addresses are computed once and serve every channel block; a last block short of eight
+// channels is shifted back to overlap the one before it (identical outputs rewritten). Depth
+// multipliers other than 1, fewer than 8 channels, and channel rows too long for the scratch take
+// the reference kernel.
 // Exact: |x| <= 128 and |w| <= 128, so a lane's two products fit i32, and i32 addition (the folded
 // bias included) wraps modulo 2^32 in any order, as the reference's accumulator does.
 // Layout: as assembly/ref/depthwise_conv2d_i8.ts. Preconditions (the load check): inputOffset in
@@ -22,79 +22,60 @@ import { leftFactor, rightScale, requantizeLanes, requantizeLanesF64, requantF64
 
 const SCRATCH_BYTES: i32 = PATCH_LANES << 1;
 
-export function depthwise_conv2d_i8_simd(
-  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
-  batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32,
-  fH: i32, fW: i32, depthMultiplier: i32,
-  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
-  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
-): void {
-  const pairs = (fH * fW + 1) >> 1;
-  // Per channel: 4 bytes per tap pair, 5 i32 and 3 f64 (depthwiseChunk's layout), a pad byte, and
-  // an i32 per 8 channels. Per tap: an address and its offset from the pixel's first tap (8).
-  const maxChunk = (SCRATCH_BYTES - 16 * pairs - 64) / (4 * pairs + 46) & ~7;
-  if (depthMultiplier != 1 || inC < 8 || maxChunk < 8) {
-    depthwise_conv2d_i8_ref(
-      out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
-      strideH, strideW, dilationH, dilationW, padTop, padLeft, inputOffset, outputZeroPoint, actMin, actMax,
-    );
-    return;
-  }
-  for (let c0 = 0; c0 < inC; c0 += maxChunk) {
-    // A last chunk under 8 channels starts earlier and overlaps the previous one.
-    const chunk = min(maxChunk, inC - c0);
-    const start = chunk < 8 ? inC - 8 : c0;
-    depthwiseChunk(
-      out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW,
-      strideH, strideW, dilationH, dilationW, padTop, padLeft, inputOffset, outputZeroPoint, actMin, actMax,
-      start, max(chunk, 8), pairs,
-    );
-  }
+// Packed layout (depthwisePack), n channels, P tap pairs, B = ceil(n / 8) requantization blocks:
+//   whether any multiplier is i32.MIN_VALUE, i32, and 12 bytes of padding |
+//   weights: P * n * 2 i16 | folded bias, multiplier, 2^left: n i32 each |
+//   2^-right, and requantizeLanesF64's S and e: n f64 each | per block of 8 channels (channels
+//   min(8 j, n - 8) + 0..7): whether requantizeLanesF64 serves it, i32 | tap offsets from a pixel's
+//   first tap: 2 * P i32 | the pad row: n bytes of -inputOffset.
+// Per pixel, in PATCH: the accumulator row, n i32, and the tap addresses, 2 * P i32.
+
+const BIAS = 0, MULT = 1, LEFT = 2, SCALE = 3, RQF = 4, BLOCK_F64 = 5, TAP_OFF = 6, PAD = 7, END = 8;
+
+// Where a part of the packed layout starts, for n channels and `pairs` tap pairs.
+function partAt(part: i32, n: i32, pairs: i32): usize {
+  const n4 = <usize>n << 2;
+  let at = 16 + <usize>pairs * n4; // the bias follows the header and the weights
+  if (part > BIAS) at += n4;
+  if (part > MULT) at += n4;
+  if (part > LEFT) at += n4;
+  if (part > SCALE) at += n4 << 1;
+  if (part > RQF) at += n4 << 2;
+  if (part > BLOCK_F64) at += <usize>((n + 7) >> 3) << 2;
+  if (part > TAP_OFF) at += <usize>pairs << 3;
+  if (part > PAD) at += <usize>n;
+  return at;
 }
 
-// Channels [c0, c0 + n), n >= 8, at every output pixel. Scratch (PATCH) layout, n channels:
-//   packed weights: pairs * n * 2 i16 | bias, accumulators, mult, 2^left, sum |w|: n i32 each |
-//   2^-right, and requantizeLanesF64's S and e: n f64 each |
-//   pad row: n bytes of -inputOffset | tap addresses, tap offsets: 2 * pairs i32 each |
-//   per block of 8 channels: whether requantizeLanesF64 serves it, i32.
-// The weights are packed eight channels at a time (a last block overlapping the one before), their
-// per-channel sums and sums of |w| along; the per-channel constants follow, one channel at a time.
-// A pixel inside the image reads its taps at its first tap's address plus the tap offsets; a pixel
-// whose taps reach into the padding gets its tap addresses written out, the pad row's for those.
-// A pixel's channel blocks leave their sums in the accumulator row; one pass then requantizes it,
-// eight channels at a time: in f64 when the block's multipliers and accumulator bounds (the folded
-// bias plus 128 sum |w|, as |x| <= 128) meet requantizeLanesF64's conditions, as in real models
-// but for a channel in hundreds; else lane-wise in integers.
-function depthwiseChunk(
-  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
-  batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, fH: i32, fW: i32,
-  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
-  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32, c0: i32, n: i32, pairs: i32,
+/** Bytes depthwisePack writes, or 0 when the kernel leaves the layer to the reference kernel. */
+export function depthwisePackedBytes(inC: i32, fH: i32, fW: i32, depthMultiplier: i32): u64 {
+  const pairs = (<i64>fH * fW + 1) >> 1;
+  if (depthMultiplier != 1 || inC < 8 || <i64>inC * 4 + pairs * 8 > SCRATCH_BYTES) return 0;
+  return <u64>partAt(END, inC, <i32>pairs); // below 2^27: the check bounds inC and pairs
+}
+
+/**
+ * Packs a layer for depthwise_conv2d_i8_simd at dst (depthwisePackedBytes): weights as i16 tap
+ * pairs [pair][channel][2] (an odd last tap pairs with a zero weight), the bias folded with the
+ * input offset, the requantization constants laid out for lane loads, the tap offsets, the pad row.
+ */
+export function depthwisePack(
+  dst: usize, weights: usize, bias: usize, mults: usize, shifts: usize, inC: i32, inW: i32,
+  fH: i32, fW: i32, dilationH: i32, dilationW: i32, inputOffset: i32,
 ): void {
+  const n = inC;
   const taps = fH * fW;
-  const packed = PATCH;
-  const n4 = <usize>n << 2;
-  const n8 = <usize>n << 3;
-  const biasV = packed + <usize>pairs * n4;
-  const accV = biasV + n4;
-  const multV = accV + n4;
-  const leftV = multV + n4;
-  const absV = leftV + n4;
-  const scaleV = absV + n4;
-  const rqF = scaleV + n8;
-  const pad = rqF + n8 * 2;
-  const tapAt = (pad + <usize>n + 3) & ~3;
-  const tapOff = tapAt + (<usize>pairs << 3);
-  const blockF64 = tapOff + (<usize>pairs << 3);
+  const pairs = (taps + 1) >> 1;
+  let maybeMin = false;
   for (let j = 0; j < n; j += 8) {
     const c = <usize>min(j, n - 8);
-    const src = weights + <usize>c0 + c;
+    const src = weights + c;
     let sumLo = i32x4.splat(0), sumHi = sumLo, absLo = sumLo, absHi = sumLo;
     for (let p = 0; p < pairs; p++) {
       const t = p << 1;
       const w0 = v128.load8x8_s(src + <usize>t * inC);
       const w1 = t + 1 < taps ? v128.load8x8_s(src + <usize>(t + 1) * inC) : i16x8.splat(0);
-      const at = packed + ((<usize>p * n + c) << 2);
+      const at = dst + 16 + ((<usize>p * n + c) << 2);
       v128.store(at, i16x8.shuffle(w0, w1, 0, 8, 1, 9, 2, 10, 3, 11));
       v128.store(at, i16x8.shuffle(w0, w1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
       const sum = i16x8.add(w0, w1); // |w0 + w1| <= 256
@@ -106,42 +87,74 @@ function depthwiseChunk(
     }
     // The folded bias: bias + inputOffset * sum_t w_t.
     const off = i32x4.splat(inputOffset);
-    const b0 = bias != 0 ? v128.load(bias + ((<usize>c0 + c) << 2)) : i32x4.splat(0);
-    const b1 = bias != 0 ? v128.load(bias + ((<usize>c0 + c) << 2), 16) : i32x4.splat(0);
-    v128.store(biasV + (c << 2), i32x4.add(b0, i32x4.mul(off, sumLo)));
-    v128.store(biasV + (c << 2), i32x4.add(b1, i32x4.mul(off, sumHi)), 16);
-    v128.store(absV + (c << 2), absLo);
-    v128.store(absV + (c << 2), absHi, 16);
-  }
-  let maybeMin = false;
-  for (let c = 0; c < n; c++) {
-    const q = <usize>(c0 + c) << 2;
-    const m = load<i32>(mults + q);
-    const s = load<i32>(shifts + q);
-    maybeMin = maybeMin || m == i32.MIN_VALUE;
-    const cq = <usize>c << 2;
-    const cd = <usize>c << 3;
-    store<i32>(multV + cq, m);
-    store<i32>(leftV + cq, leftFactor(s));
-    store<f64>(scaleV + cd, rightScale(s));
+    const b0 = bias != 0 ? v128.load(bias + (c << 2)) : i32x4.splat(0);
+    const b1 = bias != 0 ? v128.load(bias + (c << 2), 16) : i32x4.splat(0);
+    const folded = dst + partAt(BIAS, n, pairs) + (c << 2);
+    v128.store(folded, i32x4.add(b0, i32x4.mul(off, sumLo)));
+    v128.store(folded, i32x4.add(b1, i32x4.mul(off, sumHi)), 16);
+    // sum |w| per channel, read back below before 2^left replaces it.
+    const left = dst + partAt(LEFT, n, pairs);
+    v128.store(left + (c << 2), absLo);
+    v128.store(left + (c << 2), absHi, 16);
     // |acc| <= |folded bias| + 128 sum |w| (|x| <= 128): a bound on the reference's accumulator too.
-    // absV's entry becomes whether this channel can take requantizeLanesF64.
-    store<i32>(absV + cq, <i32>requantF64Exact(abs(<f64>load<i32>(biasV + cq)) + 128.0 * <f64>load<i32>(absV + cq), m, s));
-    requantF64Constants(m, s, rqF + cd, n8);
-    store<i8>(pad + <usize>c, <i8>-inputOffset);
+    let f64ok = true;
+    for (let k = 0; k < 8; k++) {
+      const q = (c + <usize>k) << 2;
+      const d = (c + <usize>k) << 3;
+      const m = load<i32>(mults + q);
+      const s = load<i32>(shifts + q);
+      const absW = load<i32>(left + q);
+      maybeMin = maybeMin || m == i32.MIN_VALUE;
+      store<i32>(dst + partAt(MULT, n, pairs) + q, m);
+      store<i32>(left + q, leftFactor(s));
+      store<f64>(dst + partAt(SCALE, n, pairs) + d, rightScale(s));
+      requantF64Constants(m, s, dst + partAt(RQF, n, pairs) + d, <usize>n << 3);
+      f64ok = f64ok && requantF64Exact(abs(<f64>load<i32>(folded + (<usize>k << 2))) + 128.0 * <f64>absW, m, s);
+    }
+    store<i32>(dst + partAt(BLOCK_F64, n, pairs) + (<usize>j >> 1), <i32>f64ok);
   }
-  // Per requantization block (channels min(j, n - 8) + 0..7): whether all eight take f64.
-  for (let j = 0; j < n; j += 8) {
-    const c = <usize>min(j, n - 8);
-    const ok = i32x4.all_true(v128.load(absV + (c << 2))) && i32x4.all_true(v128.load(absV + (c << 2), 16));
-    store<i32>(blockF64 + (<usize>j >> 1), <i32>ok);
-  }
+  store<i32>(dst, <i32>maybeMin);
   for (let t = 0; t < pairs << 1; t++) {
     const ky = t / fW;
-    // The odd last tap's partner (weight 0) reads the first tap's bytes, or the pad row.
-    store<i32>(tapOff + (<usize>t << 2), t < taps ? (dilationH * ky * inW + dilationW * (t - ky * fW)) * inC : 0);
-    store<usize>(tapAt + (<usize>t << 2), pad);
+    // The odd last tap's partner (weight 0) reads the first tap's bytes.
+    store<i32>(dst + partAt(TAP_OFF, n, pairs) + (<usize>t << 2), t < taps ? (dilationH * ky * inW + dilationW * (t - ky * fW)) * inC : 0);
   }
+  memory.fill(dst + partAt(PAD, n, pairs), <u8>-inputOffset, <usize>n);
+}
+
+/** depthwise_conv2d_i8_ref's result; `packed` from depthwisePack, or 0 to run the reference kernel. */
+export function depthwise_conv2d_i8_simd(
+  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
+  batches: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32,
+  fH: i32, fW: i32, depthMultiplier: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
+  inputOffset: i32, outputZeroPoint: i32, actMin: i32, actMax: i32, packed: usize,
+): void {
+  if (packed == 0) {
+    depthwise_conv2d_i8_ref(
+      out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, fH, fW, depthMultiplier,
+      strideH, strideW, dilationH, dilationW, padTop, padLeft, inputOffset, outputZeroPoint, actMin, actMax,
+    );
+    return;
+  }
+  const n = inC;
+  const pairs = (fH * fW + 1) >> 1;
+  const n4 = <usize>n << 2;
+  const n8 = <usize>n << 3;
+  const maybeMin = load<i32>(packed) != 0;
+  const wV = packed + 16;
+  const biasV = packed + partAt(BIAS, n, pairs);
+  const multV = packed + partAt(MULT, n, pairs);
+  const leftV = packed + partAt(LEFT, n, pairs);
+  const scaleV = packed + partAt(SCALE, n, pairs);
+  const rqF = packed + partAt(RQF, n, pairs);
+  const blockF64 = packed + partAt(BLOCK_F64, n, pairs);
+  const tapOff = packed + partAt(TAP_OFF, n, pairs);
+  const pad = packed + partAt(PAD, n, pairs);
+  const accV = PATCH;
+  const tapAt = PATCH + n4;
+  // The odd last tap's partner (weight 0) reads the pad row at border pixels.
+  for (let t = 0; t < pairs << 1; t++) store<usize>(tapAt + (<usize>t << 2), pad);
   const zp = i32x4.splat(outputZeroPoint);
   const magicZp = f64x2.splat(6755399441055744.0 + <f64>outputZeroPoint);
   const lo = i32x4.splat(actMin);
@@ -150,9 +163,9 @@ function depthwiseChunk(
   const hi8 = i8x16.splat(<i8>actMax);
   const yLast = dilationH * (fH - 1);
   const xLast = dilationW * (fW - 1);
-  let o = out + <usize>c0;
+  let o = out;
   for (let b = 0; b < batches; b++) {
-    const image = inp + <usize>b * inH * inW * inC + <usize>c0;
+    const image = inp + <usize>b * inH * inW * inC;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * strideH - padTop;
       const rowInside = y0 >= 0 && y0 + yLast < inH;
@@ -175,12 +188,12 @@ function depthwiseChunk(
         if (n >= 16) {
           for (let j = 0; j < n; j += 16) {
             const c = <usize>min(j, n - 16);
-            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, packed + (c << 2), n4, pairs, true);
+            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, wV + (c << 2), n4, pairs, true);
           }
         } else {
           for (let j = 0; j < n; j += 8) {
             const c = <usize>min(j, n - 8);
-            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, packed + (c << 2), n4, pairs, false);
+            channelSums(accV + (c << 2), biasV + (c << 2), taps0, base + c, wV + (c << 2), n4, pairs, false);
           }
         }
         for (let j = 0; j < n; j += 8) {

@@ -1,15 +1,15 @@
-// The int8 GEMM with output units in lanes, for layers with many rows (pixels) and few weights:
+// The int8 GEMM with output units in lanes, for layers with many rows (pixels):
 // the SIMD CONV_2D and FULLY_CONNECTED kernels' alternative to gemm_i8.ts's gemmPatches, on the
-// same PATCH rows. The weights are repacked once per call so that each i32 lane accumulates one
+// same PATCH rows. The weights are repacked once, at load, so that each i32 lane accumulates one
 // output unit: i32x4.dot_i16x8_s of a patch pair (k, k+1) broadcast to every lane with four units'
 // weight pairs. No horizontal sums, the bias as the accumulators' start, and quant_simd.ts's f64
-// requantization, exact only under its bound, which packLanes proves per unit from K, the input
-// offset and the bias (or, when that is too loose, the unit's actual sum of |w|), else declines.
+// requantization, exact only under its bound, which lanesFit proves per unit from K, the input
+// offset and the bias (or, when that is too loose, the unit's actual sum of |w|), or refuses.
 
-import { PATCH, PACK, PACK_BYTES } from './scratch';
+import { PATCH } from './scratch';
 import { requantizeLanesF64, requantF64Constants, requantF64Exact } from './quant_simd';
 
-// PACK layout, per group of 8 units: P = ceil(K / 2) pairs of 16 bytes (units 0..7, each its
+// Packed layout, per group of 8 units: P = ceil(K / 2) pairs of 16 bytes (units 0..7, each its
 // (w[2p], w[2p+1]) i8, 0 past K), then the group's constants: bias i32 x 8, and per 4 units
 // f64 x 4 each of requantF64Constants' S and e.
 const GROUP_CONSTS: i32 = 32 + 2 * 64;
@@ -32,35 +32,51 @@ function absSum(w: usize, K: i32): i32 {
   return sum;
 }
 
-/** Packs weights and constants for gemmLanes; false when the layer does not fit PACK or requantizeLanesF64. */
-export function packLanes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): bool {
-  const P = lanePairs(K);
-  const groupBytes = P * 16 + GROUP_CONSTS;
-  if ((units & 7) != 0 || (units >> 3) * groupBytes > PACK_BYTES) return false;
+/**
+ * Rows from which gemmLanes serves a layer: with fewer, its four-row blocks leave lanes idle and
+ * gemmPatches measured faster (VWW's 6x6 and 3x3 pointwise layers, 36 and 9 rows).
+ */
+export const LANES_MIN_ROWS = 48;
+
+/** Bytes packLanes writes for K and units (a multiple of 8). */
+export function lanesBytes(K: i32, units: i32): u64 {
+  return <u64>(units >> 3) * (<u64>lanePairs(K) * 16 + GROUP_CONSTS);
+}
+
+/** Whether gemmLanes can serve the layer: units a multiple of 8, and requantizeLanesF64 exact for every unit. */
+export function lanesFit(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): bool {
+  if ((units & 7) != 0) return false;
   const xmax = <f64>max(abs(inputOffset - 128), abs(inputOffset + 127));
   for (let u = 0; u < units; u++) {
     const q = <usize>u << 2;
-    const b = bias != 0 ? load<i32>(bias + q) : 0;
+    const fb = Math.abs(<f64>(bias != 0 ? load<i32>(bias + q) : 0));
     const m = load<i32>(mults + q);
     const shift = load<i32>(shifts + q);
-    const src = w + <usize>u * K;
     // |acc| <= sum |w| * max |x + inputOffset| + |bias|, with sum |w| <= 128 * K first and the
     // sum itself only when that bound is too loose for requantizeLanesF64.
-    const fb = Math.abs(<f64>b);
-    if (!requantF64Exact(<f64>K * 128 * xmax + fb, m, shift) && !requantF64Exact(<f64>absSum(src, K) * xmax + fb, m, shift)) return false;
-    const g = PACK + <usize>((u >> 3) * groupBytes);
-    const c = g + <usize>(P * 16);
-    store<i32>(c + <usize>((u & 7) << 2), b);
-    const f = c + 32 + <usize>((u >> 2 & 1) * 64 + (u & 3) * 8);
-    requantF64Constants(m, shift, f, 32);
-    const dst = g + <usize>((u & 7) << 1);
-    for (let p = 0; p < K >> 1; p++) store<u16>(dst + (<usize>p << 4), load<u16>(src + (<usize>p << 1)));
-    if (K & 1) store<u16>(dst + (<usize>(K >> 1) << 4), load<u8>(src + <usize>(K - 1)));
-    if (P > (K + 1) >> 1) store<u16>(dst + (<usize>(P - 1) << 4), 0);
+    if (!requantF64Exact(<f64>K * 128 * xmax + fb, m, shift)
+      && !requantF64Exact(<f64>absSum(w + <usize>u * K, K) * xmax + fb, m, shift)) return false;
   }
   return true;
 }
 
+/** Packs weights and constants at dst (lanesBytes(K, units) bytes) for gemmLanes; lanesFit must hold. */
+export function packLanes(dst: usize, w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize): void {
+  const P = lanePairs(K);
+  const groupBytes = P * 16 + GROUP_CONSTS;
+  for (let u = 0; u < units; u++) {
+    const q = <usize>u << 2;
+    const src = w + <usize>u * K;
+    const g = dst + <usize>((u >> 3) * groupBytes);
+    const c = g + <usize>(P * 16);
+    store<i32>(c + <usize>((u & 7) << 2), bias != 0 ? load<i32>(bias + q) : 0);
+    requantF64Constants(load<i32>(mults + q), load<i32>(shifts + q), c + 32 + <usize>((u >> 2 & 1) * 64 + (u & 3) * 8), 32);
+    const at = g + <usize>((u & 7) << 1);
+    for (let p = 0; p < K >> 1; p++) store<u16>(at + (<usize>p << 4), load<u16>(src + (<usize>p << 1)));
+    if (K & 1) store<u16>(at + (<usize>(K >> 1) << 4), load<u8>(src + <usize>(K - 1)));
+    if (P > (K + 1) >> 1) store<u16>(at + (<usize>(P - 1) << 4), 0);
+  }
+}
 
 // The i8 outputs of rows a and b (units 0..3 in lanes of a0 / b0, 4..7 in a1 / b1), clamped.
 // @ts-ignore: decorator
@@ -70,8 +86,8 @@ export function packLanes(w: usize, K: i32, units: i32, bias: usize, mults: usiz
   return i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(n0, n1), lov), hiv);
 }
 
-/** gemmPatches' result from the weights packLanes packed; units a multiple of 8. */
-export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, units: i32, zp: i32, lo: i32, hi: i32): void {
+/** gemmPatches' result from the weights packLanes packed at packed; units a multiple of 8. */
+export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, packed: usize, K: i32, units: i32, zp: i32, lo: i32, hi: i32): void {
   const pairBytes = <usize>lanePairs(K) << 4;
   const groupBytes = pairBytes + GROUP_CONSTS;
   const magic = f64x2.splat(6755399441055744.0 + <f64>zp);
@@ -79,7 +95,7 @@ export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, K: i32, u
   const hiv = i8x16.splat(<i8>hi);
   const stride = <usize>ldp << 1;
   for (let g = 0; g < units >> 3; g++) {
-    const wg = PACK + <usize>g * groupBytes;
+    const wg = packed + <usize>g * groupBytes;
     const c = wg + pairBytes;
     const wEnd = c;
     const bias0 = v128.load(c);

@@ -18,6 +18,23 @@ export { add_i8_simd } from '../../assembly/simd/elementwise_i8';
 export { conv2d_i8_simd } from '../../assembly/simd/conv2d_i8';
 export { fully_connected_i8_simd } from '../../assembly/simd/fully_connected_i8';
 
+import { depthwisePackedBytes, depthwisePack } from '../../assembly/simd/depthwise_conv2d_i8';
+import { lanesFit, lanesBytes, packLanes } from '../../assembly/simd/gemm_lanes_i8';
+
+/** Bytes depthwise_pack writes for this layer; 0 when the SIMD kernel leaves it to the reference. */
+export function depthwise_packed_bytes(inC: i32, fH: i32, fW: i32, depthMultiplier: i32): i32 {
+  return <i32>depthwisePackedBytes(inC, fH, fW, depthMultiplier);
+}
+
+export { depthwisePack as depthwise_pack };
+
+/** Bytes pack_lanes writes for this layer, or 0 when gemmLanes cannot serve it. */
+export function lanes_bytes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): i32 {
+  return lanesFit(w, K, units, bias, mults, shifts, inputOffset) ? <i32>lanesBytes(K, units) : 0;
+}
+
+export { packLanes as pack_lanes };
+
 import { requantizeLanesF64, requantF64Constants, requantF64Exact } from '../../assembly/simd/quant_simd';
 
 const F64_CONSTANTS = memory.data(64, 16); // S, e: four f64 lanes each
