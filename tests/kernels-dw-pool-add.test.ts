@@ -1,7 +1,8 @@
-// The SIMD depthwise conv, pooling and ADD kernels (assembly/simd/) against their references
-// (assembly/ref/), byte for byte, on a sweep of shapes around the kernels' blocks: depthwise works
-// on blocks of 16 and 8 output channels (gathered through a swizzle when depthMultiplier > 1),
-// pooling on 16 channels, ADD on rows of 16 elements (whole tensors when both operands are flat).
+// The SIMD build's depthwise conv, pooling and ADD/SUB/MUL kernels (assembly/simd/) against their
+// references (assembly/ref/), byte for byte, on a sweep of shapes around the kernels' blocks:
+// depthwise works on blocks of 16 and 8 output channels, pooling on 16 channels; ADD, SUB and MUL
+// look results up in a table the reference builds (whole tensors at once when both operands are
+// contiguous, else rows, with any strides).
 // Both variants run in build/test-kernels.wasm on the same random inputs and parameters.
 // Seed: env KERNEL_SEED.
 import { test } from 'node:test';
@@ -222,23 +223,38 @@ for (const d of [[2, 3, 5, 7], [1, 4, 4, 16], [1, 5, 3, 33], [1, 1, 7, 1]]) {
   ADD_CASES.push({ name: 'size-1 axes with odd strides', d, a: c.map((s, k) => (d[k] === 1 ? 99 : s)), b: c });
 }
 
-test('add_i8_simd equals add_i8_ref', () => {
+test('lookup_i8 (ADD, SUB, MUL by table) equals add_i8_ref, sub_i8_ref and mul_i8_ref', () => {
+  const lookup = kernel('lookup_i8');
   for (const k of ADD_CASES) {
-    for (let rep = 0; rep < 4; rep++) {
+    for (let rep = 0; rep < 3; rep++) {
+      const op = (['add', 'sub', 'mul'] as const)[rep]!;
       const span = (s: number[]) => 1 + s.reduce((acc, st, i) => acc + st * (k.d[i]! - 1), 0);
       const in1 = randomI8(span(k.a));
       const in2 = randomI8(span(k.b));
-      // ADD's real parameters: input multipliers with small right shifts, the output's near 2^-20.
-      // The edge case also takes input multipliers around the SIMD kernel's split at 2^11.
-      const edge = rep === 3;
-      const inMult = () => (edge ? pick([0, 1, 2047, 2048, 2 ** 31 - 1, int(0, 2 ** 31 - 1)]) : int(2 ** 30, 2 ** 31 - 1));
-      const q = [
-        pick([-127, 128, int(-127, 128)]), inMult(), edge ? pick([0, -31]) : int(-6, 0),
-        pick([-127, 128, int(-127, 128)]), inMult(), edge ? pick([0, -31]) : int(-6, 0),
-        int(2 ** 30, 2 ** 31 - 1), edge ? pick([0, -31, -14]) : int(-25, -14), int(-128, 127), ...clampRange(),
-      ];
+      // ADD/SUB: input multipliers with small right shifts, the output's near 2^-20; MUL: one multiplier.
+      const q = op === 'mul'
+        ? [pick([-127, 128, int(-127, 128)]), pick([-127, 128, int(-127, 128)]), int(2 ** 30, 2 ** 31 - 1), int(-20, 2), int(-128, 127), ...clampRange()]
+        : [
+          pick([-127, 128, int(-127, 128)]), int(2 ** 30, 2 ** 31 - 1), int(-6, 0),
+          pick([-127, 128, int(-127, 128)]), int(2 ** 30, 2 ** 31 - 1), int(-6, 0),
+          int(2 ** 30, 2 ** 31 - 1), int(-25, -14), int(-128, 127), ...clampRange(),
+        ];
+      // The table as the runtime builds it at load: the reference over the 256 x 256 operand grid.
+      const grid = alloc(512);
+      kernel('lookup_grid')(grid);
+      const table = alloc(65536);
+      kernel(`${op}_i8_ref`)(table, grid, grid + 256, 1, 1, 256, 256, 0, 0, 1, 0, 0, 0, 0, 1, ...q);
       const outBytes = k.d.reduce((x, y) => x * y, 1);
-      compare('add', { ...k, params: q }, outBytes, [in1, in2, ...k.d, ...k.a, ...k.b, ...q]);
+      const outRef = alloc(outBytes), outLut = alloc(outBytes + 16);
+      i8(outLut, outBytes + 16).fill(0x55);
+      kernel(`${op}_i8_ref`)(outRef, in1, in2, ...k.d, ...k.a, ...k.b, ...q);
+      lookup(outLut, in1, in2, ...k.d, ...k.a, ...k.b, table);
+      const want = i8(outRef, outBytes), got = i8(outLut, outBytes);
+      for (let i = 0; i < outBytes; i++) {
+        if (want[i] !== got[i]) assert.fail(`lookup_i8 ${op} (seed ${SEED}) ${JSON.stringify({ ...k, q })}: byte ${i}: expected ${want[i]}, got ${got[i]}`);
+      }
+      assert.ok(i8(outLut + outBytes, 16).every((v) => v === 0x55), 'lookup_i8 wrote past its output');
+      reset();
     }
   }
 });

@@ -6,7 +6,7 @@ import { OK, ERR_OP_CODE } from '../status';
 import { check_conv_2d, exec_conv_2d, prepare_conv_2d, check_depthwise_conv_2d, exec_depthwise_conv_2d, prepare_depthwise_conv_2d } from './conv';
 import { check_fully_connected, exec_fully_connected, prepare_fully_connected } from './fully_connected';
 import { check_average_pool_2d, exec_average_pool_2d, check_max_pool_2d, exec_max_pool_2d } from './pool';
-import { check_add, exec_add, check_sub, exec_sub, check_mul, exec_mul } from './elementwise';
+import { check_add, exec_add, check_sub, exec_sub, check_mul, exec_mul, prepare_add, prepare_sub, prepare_mul } from './elementwise';
 import { check_copy, exec_copy, check_concatenation, exec_concatenation, check_pad, exec_pad, check_split, exec_split } from './shape';
 import { check_softmax, exec_softmax } from './softmax';
 import { check_quantize, exec_quantize, check_requantize, exec_requantize, check_dequantize, exec_dequantize } from './quantize';
@@ -47,6 +47,9 @@ export function prepareOp(op: usize, code: i32): i32 {
     case F.OP_CONV_2D: return prepare_conv_2d(op);
     case F.OP_DEPTHWISE_CONV_2D: return prepare_depthwise_conv_2d(op);
     case F.OP_FULLY_CONNECTED: return prepare_fully_connected(op);
+    case F.OP_ADD: return prepare_add(op);
+    case F.OP_SUB: return prepare_sub(op);
+    case F.OP_MUL: return prepare_mul(op);
     default: return OK;
   }
 }

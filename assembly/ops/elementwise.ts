@@ -9,13 +9,15 @@
 // Offsets are minus the input zero points. The check proves the last element each stride set
 // reaches lies inside its operand.
 
-import { OK, ERR_OP_PARAM } from '../status';
+import { OK, ERR_OP_PARAM, ERR_NO_MEMORY } from '../status';
 import { fail } from '../errors';
 import { DTYPE_INT8 } from '../../host/format';
-import { opIn, opOut, opParam, tensorData, tensorDimBack, tensorElements } from '../model';
+import { opIn, opOut, opParam, opPacked, setOpPacked, tensorData, tensorDimBack, tensorElements } from '../model';
+import { alloc } from '../alloc';
+import { lookup_i8, lookupGrid, LOOKUP_BYTES } from '../simd/lookup_i8';
+import { PATCH } from '../simd/scratch';
 import { checkingOp, expectArity, expectDtype, expectRange } from './check';
 import { add_i8_ref, sub_i8_ref, mul_i8_ref } from '../ref/elementwise_i8';
-import { add_i8_simd } from '../simd/elementwise_i8';
 
 const ADD_SUB_PARAMS = 19;
 const MUL_PARAMS = 15;
@@ -78,9 +80,53 @@ function checkAddSub(op: usize): i32 {
   return s;
 }
 
-function execAddSub(op: usize, negate: bool): i32 {
+// Outputs from which the SIMD build looks ADD, SUB and MUL up in a table built at load (64 KiB and
+// 65,536 reference evaluations, about a millisecond); smaller ones run the reference kernel.
+const LOOKUP_MIN_ELEMENTS = 1024;
+
+/** SIMD build, at load: the op's table of all 65,536 results (simd/lookup_i8.ts), for large outputs. */
+function prepareLookup(op: usize, code: i32): i32 {
+  if (tensorElements(opOut(op, 0)) < LOOKUP_MIN_ELEMENTS) return OK;
+  const table = alloc(LOOKUP_BYTES);
+  if (table == 0) return fail(ERR_NO_MEMORY, checkingOp, LOOKUP_BYTES);
+  lookupGrid(PATCH);
+  // The op's own kernel over the operand grids: shape (1, 1, 256, 256), strides (0, 0, 1, 0) and (0, 0, 0, 1).
+  if (code == MUL) mul_i8_ref(
+    table, PATCH, PATCH + 256, 1, 1, 256, 256, 0, 0, 1, 0, 0, 0, 0, 1,
+    opParam(op, 8), opParam(op, 9), opParam(op, 10), opParam(op, 11), opParam(op, 12), opParam(op, 13), opParam(op, 14),
+  );
+  else (code == SUB ? sub_i8_ref : add_i8_ref)(
+    table, PATCH, PATCH + 256, 1, 1, 256, 256, 0, 0, 1, 0, 0, 0, 0, 1,
+    opParam(op, 8), opParam(op, 9), opParam(op, 10), opParam(op, 11), opParam(op, 12), opParam(op, 13),
+    opParam(op, 14), opParam(op, 15), opParam(op, 16), opParam(op, 17), opParam(op, 18),
+  );
+  setOpPacked(op, table);
+  return OK;
+}
+
+const ADD = 0, SUB = 1, MUL = 2;
+
+export function prepare_add(op: usize): i32 { return prepareLookup(op, ADD); }
+export function prepare_sub(op: usize): i32 { return prepareLookup(op, SUB); }
+export function prepare_mul(op: usize): i32 { return prepareLookup(op, MUL); }
+
+// The SIMD build's table lookup, when prepareLookup built a table; false otherwise.
+function execLookup(op: usize): bool {
+  const table = opPacked(op);
+  if (table == 0) return false;
   const y = opOut(op, 0);
-  const kernel = negate ? sub_i8_ref : ASC_FEATURE_SIMD ? add_i8_simd : add_i8_ref;
+  lookup_i8(
+    tensorData(y), tensorData(opIn(op, 0)), tensorData(opIn(op, 1)), dim(y, 0), dim(y, 1), dim(y, 2), dim(y, 3),
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3),
+    opParam(op, 4), opParam(op, 5), opParam(op, 6), opParam(op, 7), table,
+  );
+  return true;
+}
+
+function execAddSub(op: usize, negate: bool): i32 {
+  if (ASC_FEATURE_SIMD && execLookup(op)) return OK;
+  const y = opOut(op, 0);
+  const kernel = negate ? sub_i8_ref : add_i8_ref;
   kernel(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(opIn(op, 1)), dim(y, 0), dim(y, 1), dim(y, 2), dim(y, 3),
     opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3),
@@ -117,6 +163,7 @@ export function check_mul(op: usize): i32 {
 }
 
 export function exec_mul(op: usize): i32 {
+  if (ASC_FEATURE_SIMD && execLookup(op)) return OK;
   const y = opOut(op, 0);
   mul_i8_ref(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(opIn(op, 1)), dim(y, 0), dim(y, 1), dim(y, 2), dim(y, 3),

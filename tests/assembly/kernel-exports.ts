@@ -13,8 +13,8 @@ export { fully_connected_i8_ref } from '../../assembly/ref/fully_connected_i8';
 export { depthwise_conv2d_i8_simd } from '../../assembly/simd/depthwise_conv2d_i8';
 export { average_pool_i8_ref, max_pool_i8_ref } from '../../assembly/ref/pool_i8';
 export { average_pool_i8_simd, max_pool_i8_simd } from '../../assembly/simd/pool_i8';
-export { add_i8_ref } from '../../assembly/ref/elementwise_i8';
-export { add_i8_simd } from '../../assembly/simd/elementwise_i8';
+export { add_i8_ref, sub_i8_ref, mul_i8_ref } from '../../assembly/ref/elementwise_i8';
+export { lookup_i8, lookupGrid as lookup_grid } from '../../assembly/simd/lookup_i8';
 export { conv2d_i8_simd } from '../../assembly/simd/conv2d_i8';
 export { fully_connected_i8_simd } from '../../assembly/simd/fully_connected_i8';
 
