@@ -94,8 +94,8 @@ function setUp(wasm: Record<string, unknown>, layer: Layer, seed: number) {
     view[mults / 4 + c] = 1_300_000_001 + c * 1002; // about 0.6 in Q0.31, odd like most real multipliers
     view[shifts / 4 + c] = -9; // scales the accumulator into int8 range without saturating everything
   }
-  // The SIMD kernels' data packed as the runtime packs it at load (assembly/ops/conv.ts): depthwise
-  // always, conv and fully connected for gemmLanes from 8 output rows on, when it can serve them.
+  // The SIMD kernels' data packed as the runtime packs it at load (assembly/ops/conv.ts), in the
+  // form the runtime would choose.
   const call = wasm as Record<string, (...a: number[]) => number>;
   let packed = 0;
   if (layer.op === 'depthwise_conv2d') {
@@ -104,8 +104,8 @@ function setUp(wasm: Record<string, unknown>, layer: Layer, seed: number) {
     if (bytes > 0) call.depthwise_pack!(packed = alloc(bytes), weights, bias, mults, shifts, c, inW, fH, fW, dH, dW, TAIL[0]!);
   } else {
     const K = layer.weightBytes / layer.outC;
-    const bytes = layer.outBytes / layer.outC >= 8 ? call.lanes_bytes!(weights, K, layer.outC, bias, mults, shifts, TAIL[0]!) : 0;
-    if (bytes > 0) call.pack_lanes!(packed = alloc(bytes), weights, K, layer.outC, bias, mults, shifts);
+    const form = call.gemm_form!(0, weights, K, layer.outC, layer.outBytes / layer.outC, 1, bias, mults, shifts, TAIL[0]!);
+    call.pack_gemm!(packed = alloc(call.gemm_packed_bytes!(form, K, layer.outC)), form, weights, K, layer.outC, bias, mults, shifts);
   }
   const args = (out: number) => [out, inp, weights, bias, mults, shifts, ...layer.dims, packed];
   const same = () => {

@@ -78,21 +78,27 @@ function setup(inBytes: number, weightBytes: number, units: number, bias: boolea
   return p;
 }
 
-/** The weights packed for gemmLanes as the runtime packs them at load, or 0 when it cannot serve the layer. */
-function packLanes(p: ReturnType<typeof setup>, K: number, units: number, inputOffset: number): number {
-  const bytes = (ex.lanes_bytes as (...a: number[]) => number)(p.weights, K, units, p.bias, p.mults, p.shifts, inputOffset);
-  if (bytes === 0) return 0;
-  const packed = alloc(bytes);
-  kernel('pack_lanes')(packed, p.weights, K, units, p.bias, p.mults, p.shifts);
+/**
+ * The weights packed as the runtime packs them at load, in `form` (1: i16 rows for gemmPatches, 2:
+ * units in lanes for gemmLanes), or 0 when that form cannot serve the layer.
+ */
+function packGemm(p: ReturnType<typeof setup>, form: number, K: number, units: number, groups: number, inputOffset: number): number {
+  const call = ex as Record<string, (...a: number[]) => number>;
+  if (call.gemm_form!(form, p.weights, K, units, 0, groups, p.bias, p.mults, p.shifts, inputOffset) === 0) return 0;
+  const packed = alloc(call.gemm_packed_bytes!(form, K, units));
+  call.pack_gemm!(packed, form, p.weights, K, units, p.bias, p.mults, p.shifts);
   return packed;
 }
+
+/** Both packed forms of a layer: i16 rows always, units in lanes where gemmLanes can serve it. */
+const packedForms = (p: ReturnType<typeof setup>, K: number, units: number, groups: number, inputOffset: number) =>
+  [1, 2].map((form) => packGemm(p, form, K, units, groups, inputOffset)).filter((x) => x !== 0);
 
 let lanesRuns = 0;
 
 /**
- * Runs ref, then simd with each of `packed` (0: the gemmPatches path; else weights packed for
- * gemmLanes) as its last argument, into separate outputs (pre-filled differently), and compares
- * every byte.
+ * Runs ref, then simd with each of `packed` (weights packed in one form or the other) as its last
+ * argument, into separate outputs (pre-filled differently), and compares every byte.
  */
 function compare(op: string, shape: object, outBytes: number, packed: number[], run: (k: Kernel, out: number, packed: number) => void): void {
   const result = (variant: string, fill: number, p: number) => {
@@ -104,8 +110,9 @@ function compare(op: string, shape: object, outBytes: number, packed: number[], 
   const ref = result('ref', 0x55, 0);
   for (const p of packed) {
     const simd = result('simd', 0xaa, p);
-    const name = `${op}_i8_simd (${p ? 'gemmLanes' : 'gemmPatches'})`;
-    if (p) lanesRuns++;
+    const lanes = new Int32Array(memory.buffer, p, 1)[0] === 2;
+    const name = `${op}_i8_simd (${lanes ? 'gemmLanes' : 'gemmPatches'})`;
+    if (lanes) lanesRuns++;
     for (let i = 0; i < outBytes; i++) {
       if (ref[i] !== simd[i]) assert.fail(`${name} ${JSON.stringify(shape)} output[${i}]: expected ${ref[i]}, got ${simd[i]}`);
     }
@@ -202,8 +209,7 @@ for (const c of CONV) {
   test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
     const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
-    const lanes = groups === 1 ? packLanes(p, fH * fW * fC, outC, q.inputOffset) : 0;
-    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, lanes ? [0, lanes] : [0], (k, out, packed) => k(
+    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, packedForms(p, fH * fW * fC, outC, groups, q.inputOffset), (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
       sH, sW, dH, dW, padTop, padLeft, q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));
@@ -248,8 +254,7 @@ for (const c of FC) {
   test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
     const p = setup(batches * depth, units * depth, units, bias, extreme, edge, c.bigBias);
     const q = randomQuant(extreme);
-    const lanes = packLanes(p, depth, units, q.inputOffset);
-    compare('fully_connected', { ...shape, ...q }, batches * units, lanes ? [0, lanes] : [0], (k, out, packed) => k(
+    compare('fully_connected', { ...shape, ...q }, batches * units, packedForms(p, depth, units, 1, q.inputOffset), (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,
       q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));

@@ -20,8 +20,7 @@ import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { conv2d_i8_simd } from '../simd/conv2d_i8';
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { depthwise_conv2d_i8_simd, depthwisePackedBytes, depthwisePack } from '../simd/depthwise_conv2d_i8';
-import { LANES_MIN_ROWS, lanesFit, lanesBytes, packLanes } from '../simd/gemm_lanes_i8';
-import { patchStride } from '../simd/gemm_i8';
+import { patchStride, packedForm, packedBytes, packGemm } from '../simd/gemm_i8';
 import { PATCH_LANES } from '../simd/scratch';
 
 function expectRank(t: i32, rank: i32): i32 {
@@ -128,18 +127,19 @@ function packedFor(op: usize, bytes: u64): usize {
 }
 
 /**
- * SIMD build, at load: the weights of a conv (one group, K = fH fW fC) or fully connected layer
- * with `rows` output rows packed for gemmLanes, when it can serve the layer.
+ * SIMD build, at load: the weights of a conv (K = fH fW fC per group) or fully connected layer with
+ * `rows` output rows packed for the GEMM that serves it (simd/gemm_i8.ts's packedForm, gemmPacked).
  */
-export function prepareLanes(op: usize, rows: i32, K: i32, units: i32, inputOffset: i32): i32 {
+export function prepareGemm(op: usize, rows: i32, K: i32, units: i32, groups: i32, inputOffset: i32): i32 {
+  if (patchStride(K) > PATCH_LANES) return OK; // the reference kernel serves it
   const w = tensorData(opIn(op, 1));
   const bias = tensorData(opIn(op, 2));
   const mults = tensorData(opIn(op, 3));
   const shifts = tensorData(opIn(op, 4));
-  if (rows < LANES_MIN_ROWS || patchStride(K) > PATCH_LANES || !lanesFit(w, K, units, bias, mults, shifts, inputOffset)) return OK;
-  const p = packedFor(op, lanesBytes(K, units));
+  const form = packedForm(w, K, units, rows, groups, bias, mults, shifts, inputOffset);
+  const p = packedFor(op, packedBytes(form, K, units));
   if (p == 0) return ERR_NO_MEMORY;
-  packLanes(p, w, K, units, bias, mults, shifts);
+  packGemm(p, form, w, K, units, bias, mults, shifts);
   return OK;
 }
 
@@ -147,9 +147,9 @@ export function prepare_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
   const y = opOut(op, 0);
-  if (tensorDim(w, 3) != tensorDim(x, 3)) return OK; // grouped: gemmPatches per group
   const rows = tensorDim(y, 0) * tensorDim(y, 1) * tensorDim(y, 2);
-  return prepareLanes(op, rows, tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3), tensorDim(y, 3), opParam(op, 6));
+  const K = tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3);
+  return prepareGemm(op, rows, K, tensorDim(y, 3), tensorDim(x, 3) / tensorDim(w, 3), opParam(op, 6));
 }
 
 export function exec_conv_2d(op: usize): i32 {

@@ -12,7 +12,7 @@ import { fail } from '../errors';
 import { DTYPE_INT8 } from '../../host/format';
 import { opIn, opOut, opParam, opPacked, tensorData, tensorDim, tensorDimBack, tensorRank, tensorElements } from '../model';
 import { checkingOp, expectArity, expectDtype, expectElements } from './check';
-import { checkChannelQuant, checkQuantParams, prepareLanes } from './conv';
+import { checkChannelQuant, checkQuantParams, prepareGemm } from './conv';
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
 import { fully_connected_i8_simd } from '../simd/fully_connected_i8';
 
@@ -35,11 +35,11 @@ export function check_fully_connected(op: usize): i32 {
   return checkQuantParams(op, 0);
 }
 
-/** SIMD build, at load: the weights packed for gemmLanes when it can serve the layer. */
+/** SIMD build, at load: the weights packed for the GEMM that serves the layer. */
 export function prepare_fully_connected(op: usize): i32 {
   const w = opIn(op, 1);
   const units = tensorDim(w, 0);
-  return prepareLanes(op, tensorElements(opOut(op, 0)) / units, tensorDim(w, 1), units, opParam(op, 0));
+  return prepareGemm(op, tensorElements(opOut(op, 0)) / units, tensorDim(w, 1), units, 1, opParam(op, 0));
 }
 
 export function exec_fully_connected(op: usize): i32 {

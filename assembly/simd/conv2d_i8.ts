@@ -4,18 +4,17 @@
 // output pixel's receptive field (one group's channels) into an i16 patch of (x + inputOffset), in
 // the filters' (ky, kx, c) order and with 0 for taps in the padding (the reference skips them;
 // a zero lane adds nothing), as many pixels as the patch buffer holds, and the GEMM core multiplies
-// them by the group's OHWI filter rows (assembly/simd/gemm_i8.ts), or, given weights packed at load
-// time by packLanes (`packed`, 0 for none), by the units-in-lanes GEMM (gemmLanes). Building a
-// patch costs K lanes once per pixel and group; it then serves every output channel of the group.
+// them by the group's filter rows as packed at load (`packed`, gemm_i8.ts's gemmPacked: i16 rows for
+// gemmPatches, or units-in-lanes groups for gemmLanes). Building a patch costs K lanes once per
+// pixel and group; it then serves every output channel of the group.
 // Layout and accumulator bound: as assembly/ref/conv2d_i8.ts. Preconditions (the load check):
 // inputOffset in [-127, 128], shifts in [-31, 30], actMin/actMax in [-128, 127]; a patch larger
-// than the buffer (K > 16376) falls back to the reference kernel.
+// than the buffer (K > 16376), or no packed weights (`packed` 0), takes the reference kernel.
 
 import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { fully_connected_i8_simd } from './fully_connected_i8';
-import { patchStride, widen, zeros, gemmPatches } from './gemm_i8';
+import { patchStride, widen, zeros, gemmPacked } from './gemm_i8';
 import { PATCH, PATCH_LANES } from './scratch';
-import { gemmLanes } from './gemm_lanes_i8';
 
 // The receptive field at (y0, x0) (top-left tap, may lie in the padding) of `image`, which points at
 // the group's first channel, as fH * fW * fC lanes at dst. When filter rows are dense in the input
@@ -78,7 +77,7 @@ export function conv2d_i8_simd(
   }
   const K = fH * fW * fC;
   const ldp = patchStride(K);
-  if (ldp > PATCH_LANES) {
+  if (ldp > PATCH_LANES || packed == 0) {
     conv2d_i8_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, inC, outH, outW, outC, fH, fW, fC,
       strideH, strideW, dilationH, dilationW, padTop, padLeft, inputOffset, outputZeroPoint, actMin, actMax,
@@ -124,15 +123,10 @@ export function conv2d_i8_simd(
           if (++oy == outH) { oy = 0; b++; }
         }
       }
-      if (packed != 0) {
-        gemmLanes(out + <usize>q * outC, <usize>outC, rows, ldp, packed, K, outC, outputZeroPoint, actMin, actMax);
-        continue;
-      }
       const oc0 = g * perGroup;
-      const q4 = <usize>oc0 << 2;
-      gemmPatches(
-        out + <usize>q * outC + <usize>oc0, <usize>outC, rows, ldp, weights + <usize>oc0 * K, K, perGroup,
-        bias != 0 ? bias + q4 : 0, mults + q4, shifts + q4, outputZeroPoint, actMin, actMax,
+      gemmPacked(
+        out + <usize>q * outC + <usize>oc0, <usize>outC, rows, ldp, packed, K, oc0, perGroup, outC,
+        bias, mults, shifts, outputZeroPoint, actMin, actMax,
       );
     }
   }

@@ -3,6 +3,10 @@
 // bias requantized four units at a time (assembly/simd/quant_simd.ts, equal lane for lane to
 // assembly/quant.ts). A conv's output pixel is such a row (its receptive field gathered into a
 // patch, padding taps as 0); a fully connected layer's input row is one.
+// The weights are widened to i16 once, at load (packPatches), each row zero-padded to Kp, a
+// multiple of 8: one multiply step is a patch vector, a weight vector and i32x4.dot_i16x8_s, with
+// no widening and no tail (patch lanes past K meet zero weights; those lanes hold finite i16
+// values: widening writes them or they are left from earlier rows).
 // Exact: |x + inputOffset| <= 255 and |w| <= 128 fit i16, i32x4.dot_i16x8_s adds two products
 // (|sum| < 2^16) into an i32 lane, and i32 addition wraps modulo 2^32 in any order, so every sum
 // equals the reference kernel's accumulator bit for bit, wrap-around included.
@@ -11,13 +15,14 @@
 // Layout:
 //   patch:   `rows` rows of K i16 at stride ldp lanes in PATCH (ldp = patchStride(K),
 //            rows <= PATCH_LANES / ldp)
-//   weights: (units, K) i8 row-major (OHWI conv filters are such rows)
+//   weights: (units, Kp) i16 row-major, from packPatches
 //   bias:    units i32, or 0; mults, shifts: units i32, shifts in [-31, 30]
 //   out:     `rows` rows of `units` i8 at stride ldo bytes
 
 import { requantize } from '../quant';
 import { requantizeLanes } from './quant_simd';
 import { PATCH } from './scratch';
+import { gemmLanes, lanesFit, lanesBytes, packLanes, LANES_MIN_ROWS } from './gemm_lanes_i8';
 
 
 /** Lanes between rows of PATCH for K: whole vectors, plus 8 lanes a widening may write past K. */
@@ -57,14 +62,35 @@ export function patchStride(K: i32): i32 {
   return i32x4.add(i32x4.shuffle(ab, cd, 0, 2, 4, 6), i32x4.shuffle(ab, cd, 1, 3, 5, 7));
 }
 
-// Rows 0..rows-1 of PATCH times the four weight rows at w (stride K): out[r * ldo + 0..3]. Two rows
-// at a time share each weight load. K goes 16 lanes a step (one 16-byte weight load widened in two
-// halves is cheaper than two 8-byte widening loads), then 8, then a row's last K - k8 lanes come
-// from its last 8 lanes with the first ones masked off (`mask`), so no load passes a row's end. requantizeLanes takes each lane's
-// 2^max(shift, 0) and 2^min(shift, 0): built here from an f32 exponent (exact, shift <= 30) and as
-// f64 bits, what quant_simd.ts's laneLeftFactor / laneRightScale compute one lane at a time.
+/** K rounded up to whole vectors: the lanes of a packed weight row. */
+// @ts-ignore: decorator
+@inline export function paddedK(K: i32): i32 {
+  return (K + 7) & ~7;
+}
+
+/** Bytes packPatches writes. */
+export function patchesBytes(K: i32, units: i32): u64 {
+  return <u64>units * <u64>paddedK(K) * 2;
+}
+
+/** The (units, K) i8 weights at w as (units, paddedK(K)) i16 at dst, zero-padded. */
+export function packPatches(dst: usize, w: usize, K: i32, units: i32): void {
+  const Kp = paddedK(K);
+  for (let u = 0; u < units; u++) {
+    const src = w + <usize>u * K;
+    const row = dst + (<usize>u * Kp << 1);
+    let k = 0;
+    for (; k + 8 <= K; k += 8) v128.store(row + (<usize>k << 1), v128.load8x8_s(src + <usize>k));
+    for (; k < Kp; k++) store<i16>(row + (<usize>k << 1), k < K ? <i16>load<i8>(src + <usize>k) : 0);
+  }
+}
+
+// Rows 0..rows-1 of PATCH times the four packed weight rows at w (stride Kp lanes): out[r * ldo +
+// 0..3]. Two rows at a time share each weight load. requantizeLanes takes each lane's 2^max(shift,
+// 0) and 2^min(shift, 0): built here from an f32 exponent (exact, shift <= 30) and as f64 bits,
+// what quant_simd.ts's laneLeftFactor / laneRightScale compute one lane at a time.
 function unitBlock(
-  out: usize, ldo: usize, rows: i32, ldp: i32, w: usize, K: i32, k8: i32, mask: v128,
+  out: usize, ldo: usize, rows: i32, ldp: i32, w: usize, Kp: i32,
   bias: usize, mults: usize, shifts: usize, zp: i32, lo: i32, hi: i32,
 ): void {
   const zero = i32x4.splat(0);
@@ -79,12 +105,11 @@ function unitBlock(
   const zpv = i32x4.splat(zp);
   const lov = i32x4.splat(lo);
   const hiv = i32x4.splat(hi);
+  const rowBytes = <usize>Kp << 1;
   const w0 = w;
-  const w1 = w0 + <usize>K;
-  const w2 = w1 + <usize>K;
-  const w3 = w2 + <usize>K;
-  const kt = <usize>(K - 8);
-  const k16 = k8 & ~15;
+  const w1 = w0 + rowBytes;
+  const w2 = w1 + rowBytes;
+  const w3 = w2 + rowBytes;
   const stride = <usize>ldp << 1;
   let p0 = PATCH;
   let o = out;
@@ -92,48 +117,16 @@ function unitBlock(
   for (; r + 2 <= rows; r += 2, p0 += stride << 1, o += ldo << 1) {
     const p1 = p0 + stride;
     let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
-    for (let k = 0; k < k16; k += 16) {
-      const x0 = v128.load(p0 + (<usize>k << 1));
-      const y0 = v128.load(p0 + (<usize>k << 1), 16);
-      const x1 = v128.load(p1 + (<usize>k << 1));
-      const y1 = v128.load(p1 + (<usize>k << 1), 16);
-      let v = v128.load(w0 + <usize>k);
-      let vl = i16x8.extend_low_i8x16_s(v);
-      let vh = i16x8.extend_high_i8x16_s(v);
-      a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
-      b0 = i32x4.add(b0, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
-      v = v128.load(w1 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
-      a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
-      b1 = i32x4.add(b1, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
-      v = v128.load(w2 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
-      a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
-      b2 = i32x4.add(b2, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
-      v = v128.load(w3 + <usize>k); vl = i16x8.extend_low_i8x16_s(v); vh = i16x8.extend_high_i8x16_s(v);
-      a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(x0, vl), i32x4.dot_i16x8_s(y0, vh)));
-      b3 = i32x4.add(b3, i32x4.add(i32x4.dot_i16x8_s(x1, vl), i32x4.dot_i16x8_s(y1, vh)));
-    }
-    for (let k = k16; k < k8; k += 8) {
-      const x0 = v128.load(p0 + (<usize>k << 1));
-      const x1 = v128.load(p1 + (<usize>k << 1));
-      let v = v128.load8x8_s(w0 + <usize>k);
+    for (let k: usize = 0; k < rowBytes; k += 16) {
+      const x0 = v128.load(p0 + k);
+      const x1 = v128.load(p1 + k);
+      let v = v128.load(w0 + k);
       a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w1 + <usize>k);
+      v = v128.load(w1 + k);
       a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w2 + <usize>k);
+      v = v128.load(w2 + k);
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x0, v)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w3 + <usize>k);
-      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x0, v)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(x1, v));
-    }
-    if (k8 != K) {
-      const x0 = v128.and(v128.load(p0 + (kt << 1)), mask);
-      const x1 = v128.and(v128.load(p1 + (kt << 1)), mask);
-      let v = v128.load8x8_s(w0 + kt);
-      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v)); b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w1 + kt);
-      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v)); b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w2 + kt);
-      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x0, v)); b2 = i32x4.add(b2, i32x4.dot_i16x8_s(x1, v));
-      v = v128.load8x8_s(w3 + kt);
+      v = v128.load(w3 + k);
       a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x0, v)); b3 = i32x4.add(b3, i32x4.dot_i16x8_s(x1, v));
     }
     const y0 = requantizeLanes(i32x4.add(hsum4(a0, a1, a2, a3), b), left, m, maybeMin, scaleLo, scaleHi, zpv, lov, hiv);
@@ -145,79 +138,102 @@ function unitBlock(
   }
   if (r == rows) return;
   let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-  for (let k = 0; k < k16; k += 16) {
-    const x0 = v128.load(p0 + (<usize>k << 1));
-    const y0 = v128.load(p0 + (<usize>k << 1), 16);
-    let v = v128.load(w0 + <usize>k);
-    a0 = i32x4.add(a0, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(w1 + <usize>k);
-    a1 = i32x4.add(a1, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(w2 + <usize>k);
-    a2 = i32x4.add(a2, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
-    v = v128.load(w3 + <usize>k);
-    a3 = i32x4.add(a3, i32x4.add(i32x4.dot_i16x8_s(x0, i16x8.extend_low_i8x16_s(v)), i32x4.dot_i16x8_s(y0, i16x8.extend_high_i8x16_s(v))));
-  }
-  for (let k = k16; k < k8; k += 8) {
-    const x0 = v128.load(p0 + (<usize>k << 1));
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w0 + <usize>k)));
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w1 + <usize>k)));
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w2 + <usize>k)));
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w3 + <usize>k)));
-  }
-  if (k8 != K) {
-    const x0 = v128.and(v128.load(p0 + (kt << 1)), mask);
-    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w0 + kt)));
-    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w1 + kt)));
-    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w2 + kt)));
-    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x0, v128.load8x8_s(w3 + kt)));
+  for (let k: usize = 0; k < rowBytes; k += 16) {
+    const x0 = v128.load(p0 + k);
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x0, v128.load(w0 + k)));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x0, v128.load(w1 + k)));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(x0, v128.load(w2 + k)));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(x0, v128.load(w3 + k)));
   }
   const y = requantizeLanes(i32x4.add(hsum4(a0, a1, a2, a3), b), left, m, maybeMin, scaleLo, scaleHi, zpv, lov, hiv);
   const n = i16x8.narrow_i32x4_s(y, y);
   v128.store32_lane(o, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
-// One patch row times one weight row, for fewer than 4 units or K < 8.
-function dot1(p: usize, w: usize, K: i32): i32 {
-  let acc: i32 = 0;
-  let k = 0;
-  if (K >= 8) {
-    let a = i32x4.splat(0);
-    for (; k + 8 <= K; k += 8) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p + (<usize>k << 1)), v128.load8x8_s(w + <usize>k)));
-    acc = i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1) + i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3);
-  }
-  for (; k < K; k++) acc += <i32>load<i16>(p + (<usize>k << 1)) * <i32>load<i8>(w + <usize>k);
-  return acc;
+// One patch row times one packed weight row of Kp lanes.
+function dot1(p: usize, w: usize, Kp: i32): i32 {
+  let a = i32x4.splat(0);
+  for (let k: usize = 0; k < <usize>Kp << 1; k += 16) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p + k), v128.load(w + k)));
+  return i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1) + i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3);
 }
 
-/** out[r * ldo + u] = requantize(sum_k patch[r][k] * w[u][k] + bias[u]) for r < rows, u < units. */
+/**
+ * out[r * ldo + u] = requantize(sum_k patch[r][k] * w[u][k] + bias[u]) for r < rows, u < units,
+ * with the weights as packPatches packed them (w: unit 0's row).
+ */
 export function gemmPatches(
   out: usize, ldo: usize, rows: i32, ldp: i32, w: usize, K: i32, units: i32,
   bias: usize, mults: usize, shifts: usize, zp: i32, lo: i32, hi: i32,
 ): void {
-  if (units < 4 || K < 8) {
+  const Kp = paddedK(K);
+  if (units < 4) {
     for (let r = 0; r < rows; r++) {
       const p = PATCH + (<usize>(r * ldp) << 1);
       for (let u = 0; u < units; u++) {
         const q = <usize>u << 2;
-        let acc = dot1(p, w + <usize>u * K, K);
+        let acc = dot1(p, w + (<usize>u * Kp << 1), Kp);
         if (bias != 0) acc += load<i32>(bias + q);
         store<i8>(out + <usize>r * ldo + <usize>u, <i8>requantize(acc, load<i32>(mults + q), load<i32>(shifts + q), zp, lo, hi));
       }
     }
     return;
   }
-  const tail = K & 7;
-  // Lanes 8 - tail .. 7 all ones: the last 8 lanes of a row minus those the main loop summed.
-  const mask = i16x8.ge_s(i16x8(0, 1, 2, 3, 4, 5, 6, 7), i16x8.splat(<i16>(8 - tail)));
   // Blocks of 4 units; a partial last block is shifted back to overlap the previous one,
   // recomputing (and rewriting) identical outputs instead of needing a narrower block.
   for (let u = 0; u < units; u += 4) {
     const u4 = u + 4 <= units ? u : units - 4;
     const q = <usize>u4 << 2;
     unitBlock(
-      out + <usize>u4, ldo, rows, ldp, w + <usize>u4 * K, K, K - tail, mask,
+      out + <usize>u4, ldo, rows, ldp, w + (<usize>u4 * Kp << 1), Kp,
       bias != 0 ? bias + q : 0, mults + q, shifts + q, zp, lo, hi,
     );
   }
 }
 
+// A layer's packed weights start with their form, then 12 bytes of padding.
+export const PACKED_PATCHES = 1; // packPatches' i16 rows, for gemmPatches
+export const PACKED_LANES = 2; // packLanes' groups, for gemmLanes
+export const PACKED_HEADER = 16;
+
+/**
+ * The form a layer's weights are packed in: units in lanes when gemmLanes can serve the layer (one
+ * group, enough rows, an exact f64 requantization), else i16 rows for gemmPatches.
+ */
+export function packedForm(
+  w: usize, K: i32, units: i32, rows: i32, groups: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32,
+): i32 {
+  const lanes = groups == 1 && rows >= LANES_MIN_ROWS && lanesFit(w, K, units, bias, mults, shifts, inputOffset);
+  return lanes ? PACKED_LANES : PACKED_PATCHES;
+}
+
+/** Bytes packGemm writes for this form. */
+export function packedBytes(form: i32, K: i32, units: i32): u64 {
+  return <u64>PACKED_HEADER + (form == PACKED_LANES ? lanesBytes(K, units) : patchesBytes(K, units));
+}
+
+/** The form, then the weights (and, in lanes, the requantization constants) packed in it, at dst. */
+export function packGemm(dst: usize, form: i32, w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize): void {
+  store<i32>(dst, form);
+  if (form == PACKED_LANES) packLanes(dst + PACKED_HEADER, w, K, units, bias, mults, shifts);
+  else packPatches(dst + PACKED_HEADER, w, K, units);
+}
+
+/**
+ * The GEMM of `rows` patch rows and units [u0, u0 + units) of a layer whose weights were packed at
+ * load (`packed`: form, then data), into out (unit u0's column) at stride ldo.
+ */
+export function gemmPacked(
+  out: usize, ldo: usize, rows: i32, ldp: i32, packed: usize, K: i32, u0: i32, units: i32, allUnits: i32,
+  bias: usize, mults: usize, shifts: usize, zp: i32, lo: i32, hi: i32,
+): void {
+  const data = packed + PACKED_HEADER;
+  if (load<i32>(packed) == PACKED_LANES) {
+    gemmLanes(out, ldo, rows, ldp, data, K, allUnits, zp, lo, hi);
+    return;
+  }
+  const q = <usize>u0 << 2;
+  gemmPatches(
+    out, ldo, rows, ldp, data + (<usize>u0 * paddedK(K) << 1), K, units,
+    bias != 0 ? bias + q : 0, mults + q, shifts + q, zp, lo, hi,
+  );
+}

@@ -19,7 +19,8 @@ export { conv2d_i8_simd } from '../../assembly/simd/conv2d_i8';
 export { fully_connected_i8_simd } from '../../assembly/simd/fully_connected_i8';
 
 import { depthwisePackedBytes, depthwisePack } from '../../assembly/simd/depthwise_conv2d_i8';
-import { lanesFit, lanesBytes, packLanes } from '../../assembly/simd/gemm_lanes_i8';
+import { packedForm, packedBytes, packGemm, PACKED_LANES, PACKED_PATCHES } from '../../assembly/simd/gemm_i8';
+import { lanesFit } from '../../assembly/simd/gemm_lanes_i8';
 
 /** Bytes depthwise_pack writes for this layer; 0 when the SIMD kernel leaves it to the reference. */
 export function depthwise_packed_bytes(inC: i32, fH: i32, fW: i32, depthMultiplier: i32): i32 {
@@ -28,12 +29,22 @@ export function depthwise_packed_bytes(inC: i32, fH: i32, fW: i32, depthMultipli
 
 export { depthwisePack as depthwise_pack };
 
-/** Bytes pack_lanes writes for this layer, or 0 when gemmLanes cannot serve it. */
-export function lanes_bytes(w: usize, K: i32, units: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): i32 {
-  return lanesFit(w, K, units, bias, mults, shifts, inputOffset) ? <i32>lanesBytes(K, units) : 0;
+/**
+ * The GEMM form for the conv / fully connected kernels' `packed`: `want` 1 for i16 rows, 2 for
+ * units in lanes (0 when gemmLanes cannot serve the layer), 0 for the runtime's own choice.
+ */
+export function gemm_form(want: i32, w: usize, K: i32, units: i32, rows: i32, groups: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): i32 {
+  if (want == PACKED_PATCHES) return want;
+  if (want == PACKED_LANES) return groups == 1 && lanesFit(w, K, units, bias, mults, shifts, inputOffset) ? want : 0;
+  return packedForm(w, K, units, rows, groups, bias, mults, shifts, inputOffset);
 }
 
-export { packLanes as pack_lanes };
+/** Bytes pack_gemm writes. */
+export function gemm_packed_bytes(form: i32, K: i32, units: i32): i32 {
+  return <i32>packedBytes(form, K, units);
+}
+
+export { packGemm as pack_gemm };
 
 import { requantizeLanesF64, requantF64Constants, requantF64Exact } from '../../assembly/simd/quant_simd';
 
