@@ -16,14 +16,20 @@ import { exportC, cIdentifier } from './export-c.js';
 import { EwmError } from './errors.js';
 import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
-import { convertTflite } from '../models/convert.js';
+import { convertTflite, type Calibration } from '../models/convert.js';
+import { readSamples } from '../models/quantize/samples.js';
 
 class UsageError extends Error {}
 
 const HELP: Record<string, string> = {
-  convert: `usage: edgewasm convert IN.tflite -o OUT.ewm [--force]
-  Convert an int8 TFLite model to .ewm; prints the op count and the arena size.
+  convert: `usage: edgewasm convert IN.tflite -o OUT.ewm [--calibrate FILE|DIR [--ranges minmax|percentile] [--percentile P]] [--force]
+  Convert a TFLite model to .ewm; prints the op count and the arena size. An int8 model converts as
+  it is; a float (or hybrid) model is quantized to int8 with calibration samples.
   -o, --output FILE   where to write the .ewm
+  --calibrate PATH    calibration samples: raw float32 samples back to back, or .npy float32, or a
+                      directory of such files
+  --ranges METHOD     activation ranges from the samples' minmax (default) or a percentile of each tail
+  --percentile P      for --ranges percentile: the share of values inside the range (default 99.99)
   --force             overwrite FILE if it exists`,
   run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--max-memory MIB] [--force]
   Run every sample in FILE (raw samples back to back, in the input's dtype).
@@ -95,12 +101,36 @@ function parse(verb: string, args: string[], options: NonNullable<ParseArgsConfi
   }
 }
 
+// Calibration from the convert options, or undefined without --calibrate.
+function calibrationOf(values: Values): Calibration | undefined {
+  const ranges = values.ranges ?? 'minmax';
+  if (ranges !== 'minmax' && ranges !== 'percentile') throw new UsageError(`--ranges ${String(ranges)}: expected minmax or percentile\n${HELP.convert}`);
+  const percentile = values.percentile === undefined ? undefined : Number(values.percentile);
+  if (percentile !== undefined && !(percentile > 50 && percentile <= 100)) {
+    throw new UsageError(`--percentile ${String(values.percentile)}: expected a number in (50, 100]\n${HELP.convert}`);
+  }
+  if (typeof values.calibrate !== 'string') {
+    if (values.ranges !== undefined || percentile !== undefined) throw new UsageError(`--ranges and --percentile need --calibrate\n${HELP.convert}`);
+    return undefined;
+  }
+  const path = values.calibrate;
+  const progress = (done: number, total: number) => {
+    if (process.stderr.isTTY) process.stderr.write(`\rcalibrating: ${done}/${total} sample runs${done === total ? '\n' : ''}`);
+  };
+  return { samples: (graph) => readSamples(path, graph), options: { method: ranges, percentile, progress } };
+}
+
 function convert(args: string[]): void {
-  const { values, positionals } = parse('convert', args, { output: { type: 'string', short: 'o' }, force: { type: 'boolean' } });
+  const { values, positionals } = parse('convert', args, {
+    output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, calibrate: { type: 'string' },
+    ranges: { type: 'string' }, percentile: { type: 'string' },
+  });
   if (values.help) return void console.log(HELP.convert);
   if (positionals.length !== 1 || typeof values.output !== 'string') throw new UsageError(HELP.convert!);
   const input = positionals[0]!;
-  const result = convertTflite(readInput(input), basename(input));
+  const calibration = calibrationOf(values);
+  if (values.output && existsSync(values.output) && values.force !== true) throw new EwmError(`${values.output} exists; pass --force to overwrite it`);
+  const result = convertTflite(readInput(input), basename(input), calibration);
   writeOutput(values.output, result.bytes, values.force === true);
   console.log(`${values.output}: ${result.opCount} ops, ${result.bytes.length.toLocaleString('en-US')} bytes, arena ${result.plan.arenaSize.toLocaleString('en-US')} bytes (activations without reuse: ${result.plan.activationBytes.toLocaleString('en-US')} bytes)`);
 }

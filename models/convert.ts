@@ -7,6 +7,7 @@ import { refuse, type LoweredOp, type LowerContext } from './lower/common.js';
 import { lifetimes, planArena, type Plan } from './planner.js';
 import { writeEwm } from './ewm-writer.js';
 import { readTflite } from './tflite/import.js';
+import { calibrate, quantizeGraph, type CalibrationOptions } from './quantize/ptq.js';
 
 export interface Conversion {
   bytes: Uint8Array;
@@ -69,10 +70,31 @@ export function convertGraph(source: Graph): Conversion {
   return { bytes, plan, opCount: ops.length };
 }
 
-/** Converts a .tflite file; every refusal is a ConvertError whose message starts with `source`. */
-export function convertTflite(bytes: Uint8Array, source: string): Conversion {
+/** Calibration for a float model: samples (each a list of input arrays) and how ranges are taken. */
+export interface Calibration {
+  samples: Float32Array[][] | ((graph: Graph) => Float32Array[][]);
+  options?: CalibrationOptions;
+}
+
+/** Whether an op computes in float (not only QUANTIZE / DEQUANTIZE at an int8 model's edges). */
+export function isFloatGraph(graph: Graph): boolean {
+  return graph.ops.some((op) => op.type !== 'QUANTIZE' && op.type !== 'DEQUANTIZE'
+    && op.outputs.some((t) => graph.tensors[t]?.dtype === 'float32'));
+}
+
+/**
+ * Converts a .tflite file: an int8 model as it is, a float (or hybrid) model quantized to int8 with
+ * the calibration samples (models/quantize/ptq.ts). Every refusal is a ConvertError whose message
+ * starts with `source`.
+ */
+export function convertTflite(bytes: Uint8Array, source: string, calibration?: Calibration): Conversion {
   const graph = readTflite(bytes, source);
   try {
+    if (isFloatGraph(graph)) {
+      if (!calibration) throw new ConvertError('a float model: quantizing it to int8 needs calibration samples (edgewasm convert --calibrate FILE|DIR)');
+      const samples = typeof calibration.samples === 'function' ? calibration.samples(graph) : calibration.samples;
+      return convertGraph(quantizeGraph(graph, calibrate(graph, samples, calibration.options)));
+    }
     return convertGraph(graph);
   } catch (e) {
     if (e instanceof ConvertError && !e.message.startsWith(`${source}: `)) throw new ConvertError(`${source}: ${e.message}`);

@@ -148,7 +148,7 @@ test('cli: user mistakes end in one error line, exit 1, no stack trace, no parti
     [['run', ewm, '-i', join(GOLDEN, 'ad01_int8.inputs.bin')], /error: .*ad01_int8\.inputs\.bin: 10240 bytes is not a whole number of samples of input 'input_1' \(int8\[1,49,10,1\], 490 bytes each\)/],
     [['convert', join(MLPERF, 'kws_ref_model.tflite'), '-o', ewm], /error: .*kws-err\.ewm exists; pass --force/],
     [['run', join(GOLDEN, 'kws_ref_model.inputs.bin'), '-i', ewm], /error: kws_ref_model\.inputs\.bin: magic 0x[0-9a-f]{8}, expected 0x304d5745/],
-    [['convert', join(MLPERF, 'kws_ref_model_float32.tflite'), '-o', join(work, 'f.ewm')], /error: .*op \d+ \((CONV_2D|QUANTIZE|DEPTHWISE_CONV_2D)\): .*float32/],
+    [['convert', join(MLPERF, 'kws_ref_model_float32.tflite'), '-o', join(work, 'f.ewm')], /error: kws_ref_model_float32\.tflite: a float model: quantizing it to int8 needs calibration samples/],
   ];
   for (const [args, message] of cases) {
     const r = edgewasm(...args);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteBuffer } from 'flatbuffers';
-import { convertTflite } from '../models/convert.js';
+import { convertTflite, convertGraph } from '../models/convert.js';
+import { readTflite } from '../models/tflite/import.js';
 import { ConvertError } from '../models/graph.js';
 import { GOLDEN, MLPERF } from './golden.js';
 
@@ -40,9 +41,9 @@ test('convert: an unsupported operator is refused with its name and index', () =
   assert.match(refusal(() => convertTflite(bytes, 'sqdiff.tflite')), /op 0 \(SQUARED_DIFFERENCE\): operator not supported by edgewasm/);
 });
 
-test('convert: float activations are refused, naming the op and the tensor type', () => {
-  const bytes = new Uint8Array(readFileSync(join(MLPERF, 'ad01_fp32.tflite')));
-  assert.match(refusal(() => convertTflite(bytes, 'ad01_fp32.tflite')), /op 0 \(FULLY_CONNECTED\): tensor '.*' is float32, expected int8/);
+test('convert: lowering a float graph without quantizing it refuses float activations, naming the op and the tensor type', () => {
+  const graph = readTflite(new Uint8Array(readFileSync(join(MLPERF, 'ad01_fp32.tflite'))), 'ad01_fp32.tflite');
+  assert.match(refusal(() => convertGraph(graph)), /op 0 \(FULLY_CONNECTED\): tensor '.*' is float32, expected int8/);
 });
 
 test('convert: bytes that are not TFLite are refused with the file named', () => {

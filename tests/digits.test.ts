@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { loadModel } from '../host/index.js';
 import { loadDigits, EWM_PATH } from '../models/digits/data.js';
 import { accuracy, int8Predictions } from '../models/digits/evaluate.js';
-import { quantizePerChannel, activationQuant, INPUT_QUANT, SOFTMAX_QUANT } from '../models/digits/quantize.js';
+import { INPUT_QUANT, SOFTMAX_QUANT } from '../models/digits/quantize.js';
+import { quantizePerChannel, activationQuant } from '../models/quantize/scheme.js';
 
 const MIN_ACCURACY = 0.96;
 
@@ -33,14 +34,19 @@ test('digits.ewm: int8 input for pixels [0, 1], softmax output, labels 0..9', as
 
 test('quantizePerChannel: symmetric int8, scale = max|w| / 127 per channel, zero point 0', () => {
   const w = [0.5, -1.27, 0.1, 2.54, -0.3, 1, 0, 0, 0];
-  const { q, scales } = quantizePerChannel(w, 3);
+  const { q, scales } = quantizePerChannel(w, [3, 3], 0);
   assert.deepEqual(scales, [Math.fround(1.27 / 127), Math.fround(2.54 / 127), 1]);
   assert.deepEqual(Array.from(q), [50, -127, 10, 127, -15, 50, 0, 0, 0]);
   // Symmetric: negating the weights negates every value and keeps every scale.
-  const neg = quantizePerChannel(w.map((v) => -v), 3);
+  const neg = quantizePerChannel(w.map((v) => -v), [3, 3], 0);
   assert.deepEqual(neg.scales, scales);
   assert.deepEqual(Array.from(neg.q), Array.from(q, (v) => -v || 0));
   assert.ok(Array.from(q).every((v) => v >= -127 && v <= 127), 'int8 weights stay in [-127, 127]');
+  // Channels along the last axis (1HWO depthwise weights): the transposed weights, the same scales.
+  const t = [0.5, 2.54, 0, -1.27, -0.3, 0, 0.1, 1, 0];
+  const last = quantizePerChannel(t, [1, 3, 3], 2);
+  assert.deepEqual(last.scales, scales);
+  assert.deepEqual(Array.from(last.q), [50, 127, 0, -127, -15, 0, 10, 50, 0]);
 });
 
 test('activationQuant: asymmetric int8 whose range includes 0', () => {

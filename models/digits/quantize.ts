@@ -13,45 +13,13 @@
 
 import type { Graph, Op, Quantization, Tensor } from '../graph.js';
 import { convertGraph } from '../convert.js';
-import { f32, roundHalfAway } from '../quantize-multiplier.js';
+import { f32 } from '../quantize-multiplier.js';
+import { quantizePerChannel, activationQuant, quantizeBias } from '../quantize/scheme.js';
 import { image, CLASSES, type Digits } from './data.js';
 import { activations, forward, CONV1, CONV2, FC_IN, FC_OUT, type Conv, type Params } from './net.js';
 
 export const INPUT_QUANT = { scale: f32(1 / 255), zeroPoint: -128 };
 export const SOFTMAX_QUANT = { scale: f32(1 / 256), zeroPoint: -128 };
-
-export interface ChannelQuant {
-  q: Int8Array;
-  scales: number[]; // float32 values, one per channel
-}
-
-/**
- * Symmetric per-channel int8 weights: `w` holds `channels` equal contiguous blocks (axis 0 of an
- * OHWI or (O, I) tensor); each block gets scale max|w| / 127 (1 for an all-zero block).
- */
-export function quantizePerChannel(w: ArrayLike<number>, channels: number): ChannelQuant {
-  const per = w.length / channels;
-  if (!Number.isInteger(per)) throw new Error(`${w.length} weights do not split into ${channels} channels`);
-  const q = new Int8Array(w.length);
-  const scales: number[] = [];
-  for (let c = 0; c < channels; c++) {
-    let maxAbs = 0;
-    for (let i = c * per; i < (c + 1) * per; i++) maxAbs = Math.max(maxAbs, Math.abs(w[i]!));
-    const scale = maxAbs > 0 ? f32(maxAbs / 127) : 1;
-    scales.push(scale);
-    for (let i = c * per; i < (c + 1) * per; i++) q[i] = Math.max(-127, Math.min(127, roundHalfAway(w[i]! / scale)));
-  }
-  return { q, scales };
-}
-
-/** Asymmetric int8 parameters for a real range, widened to include 0 as TFLite's calibrator does. */
-export function activationQuant(min: number, max: number): { scale: number; zeroPoint: number } {
-  const lo = Math.min(min, 0);
-  const hi = Math.max(max, 0);
-  if (hi === lo) return { scale: 1, zeroPoint: 0 };
-  const scale = f32((hi - lo) / 255);
-  return { scale, zeroPoint: Math.max(-128, Math.min(127, roundHalfAway(-128 - lo / scale))) };
-}
 
 type Range = [number, number];
 
@@ -91,9 +59,9 @@ export function quantizeNet(p: Params, train: Digits): Graph {
 
   // A weight tensor and its bias; the bias scale is input scale × each channel's weight scale.
   const weighted = (name: string, w: Float64Array, b: Float64Array, shape: number[], inScale: number) => {
-    const { q, scales } = quantizePerChannel(w, shape[0]!);
+    const { q, scales } = quantizePerChannel(w, shape, 0);
     const biasScales = scales.map((s) => f32(inScale * s));
-    const bias = Array.from(b, (v, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, roundHalfAway(v / biasScales[c]!))));
+    const bias = Array.from(quantizeBias(b, biasScales));
     const wt = add({ name: `${name}/weights`, dtype: 'int8', shape, quant: perChannel(scales), data: new Uint8Array(q.buffer) });
     const bt = add({ name: `${name}/bias`, dtype: 'int32', shape: [shape[0]!], quant: perChannel(biasScales), data: int32LE(bias) });
     return [wt, bt];
