@@ -18,6 +18,8 @@ import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
 import { convertTflite, type Calibration } from '../models/convert.js';
 import { readSamples } from '../models/quantize/samples.js';
+import { readTflite } from '../models/tflite/import.js';
+import { quantReport, formatQuantReport } from './quant-report.js';
 
 class UsageError extends Error {}
 
@@ -30,7 +32,11 @@ const HELP: Record<string, string> = {
                       directory of such files
   --ranges METHOD     activation ranges from the samples' minmax (default) or a percentile of each tail
   --percentile P      for --ranges percentile: the share of values inside the range (default 99.99)
-  --force             overwrite FILE if it exists`,
+  --json              with --calibrate, print the quantization report as JSON
+  --force             overwrite FILE if it exists
+  With --calibrate it then prints a quantization report on the calibration samples: each layer's
+  SQNR (int8 against float activations), the outputs' top-1 agreement (or mean absolute error),
+  and the model bytes, float against int8.`,
   run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--max-memory MIB] [--force]
   Run every sample in FILE (raw samples back to back, in the input's dtype).
   -i, --input FILE    the samples (give it once per model input)
@@ -117,22 +123,30 @@ function calibrationOf(values: Values): Calibration | undefined {
   const progress = (done: number, total: number) => {
     if (process.stderr.isTTY) process.stderr.write(`\rcalibrating: ${done}/${total} sample runs${done === total ? '\n' : ''}`);
   };
-  return { samples: (graph) => readSamples(path, graph), options: { method: ranges, percentile, progress } };
+  return { samples: (graph) => (calibrationSamples = readSamples(path, graph)), options: { method: ranges, percentile, progress } };
 }
 
-function convert(args: string[]): void {
+let calibrationSamples: Float32Array[][] | undefined; // what the last calibration read
+
+async function convert(args: string[]): Promise<void> {
   const { values, positionals } = parse('convert', args, {
     output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, calibrate: { type: 'string' },
-    ranges: { type: 'string' }, percentile: { type: 'string' },
+    ranges: { type: 'string' }, percentile: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) return void console.log(HELP.convert);
   if (positionals.length !== 1 || typeof values.output !== 'string') throw new UsageError(HELP.convert!);
   const input = positionals[0]!;
   const calibration = calibrationOf(values);
+  if (values.json && !calibration) throw new UsageError(`--json needs --calibrate\n${HELP.convert}`);
   if (values.output && existsSync(values.output) && values.force !== true) throw new EwmError(`${values.output} exists; pass --force to overwrite it`);
   const result = convertTflite(readInput(input), basename(input), calibration);
   writeOutput(values.output, result.bytes, values.force === true);
   console.log(`${values.output}: ${result.opCount} ops, ${result.bytes.length.toLocaleString('en-US')} bytes, arena ${result.plan.arenaSize.toLocaleString('en-US')} bytes (activations without reuse: ${result.plan.activationBytes.toLocaleString('en-US')} bytes)`);
+  if (calibrationSamples) {
+    const tflite = readInput(input);
+    const report = await quantReport(readTflite(tflite, basename(input)), result.bytes, calibrationSamples, tflite.length);
+    console.log(values.json ? JSON.stringify(report) : `\n${formatQuantReport(report)}`);
+  }
 }
 
 async function run(args: string[]): Promise<void> {
@@ -265,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   try {
     switch (verb) {
-      case 'convert': convert(rest); return 0;
+      case 'convert': await convert(rest); return 0;
       case 'run': await run(rest); return 0;
       case 'inspect': inspect(rest); return 0;
       case 'profile': await profile(rest); return 0;

@@ -52,6 +52,8 @@ export interface Model {
   run(...inputs: TypedArray[]): TypedArray[];
   /** Run with float inputs and outputs, quantizing and dequantizing int8 I/O as the model declares. */
   runFloat(...inputs: Float32Array[]): Float32Array[];
+  /** Runs the model op by op, handing each op's outputs (copies) to onOp; returns the model outputs. */
+  trace(inputs: TypedArray[], onOp: (op: number, outputs: { tensor: TensorInfo; values: TypedArray }[]) => void): TypedArray[];
   /** Median milliseconds each op takes over `rounds` runs of the model on these inputs. */
   profile(inputs: TypedArray[], rounds: number): number[];
 }
@@ -114,7 +116,7 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
   const run = (...xs: TypedArray[]): TypedArray[] => {
     setInputs(xs);
     check(wasm.ew_run());
-    return outputs.map((t) => new ARRAY_TYPES[t.dtype](view(t).slice().buffer));
+    return outputs.map(read);
   };
 
   const runFloat = (...xs: Float32Array[]): Float32Array[] => {
@@ -130,6 +132,16 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
     });
   };
 
+  const read = (t: TensorInfo) => new ARRAY_TYPES[t.dtype](view(t).slice().buffer);
+  const trace = (xs: TypedArray[], onOp: (op: number, outs: { tensor: TensorInfo; values: TypedArray }[]) => void): TypedArray[] => {
+    setInputs(xs);
+    info.ops.forEach((op, i) => {
+      check(wasm.ew_run_op(i));
+      onOp(i, op.outputs.map((t) => ({ tensor: tensorAt(t), values: read(tensorAt(t)) })));
+    });
+    return outputs.map(read);
+  };
+
   const profile = (xs: TypedArray[], rounds: number): number[] => {
     setInputs(xs);
     const times = info.ops.map(() => new Float64Array(rounds));
@@ -143,7 +155,7 @@ export async function loadModel(bytes: Uint8Array, options: LoadOptions = {}): P
     return times.map((t) => t.sort()[rounds >> 1]!);
   };
 
-  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, build, run, runFloat, profile };
+  return { inputs, outputs, info, labels: info.meta.outputs?.[0]?.labels, build, run, runFloat, trace, profile };
 }
 
 export type { DTypeName, TensorInfo, EwmInfo, Build };

@@ -3,7 +3,7 @@
 // float's outputs (the golden float outputs) — top-1 agreement for the classifiers, mean absolute
 // error for the autoencoder — next to the official int8 models run on the same float inputs
 // (quantized by their own input parameters). Also the pieces: percentile ranges, the samples
-// reader, and the CLI's --calibrate.
+// reader, and the CLI's --calibrate with its quantization report.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -140,6 +140,19 @@ test('edgewasm convert --calibrate quantizes a float model; without it the float
     const done = cli('convert', model, '-o', join(dir, 'ad.ewm'), '--calibrate', join(dir, 'cal.bin'), '--ranges', 'percentile');
     assert.equal(done.status, 0, done.stderr);
     assert.match(done.stdout, /ad\.ewm: \d+ ops/);
+    assert.match(done.stdout, /quantization report \(8 calibration samples;/);
+    assert.match(done.stdout, /output: mean absolute error against float \d/);
+    // The report as JSON: every FULLY_CONNECTED layer and the input's QUANTIZE, each with a real SQNR.
+    const json = cli('convert', model, '-o', join(dir, 'ad2.ewm'), '--calibrate', join(dir, 'cal.bin'), '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout.slice(json.stdout.indexOf('{')));
+    assert.equal(report.samples, 8);
+    assert.equal(report.layers.filter((l: { type: string }) => l.type === 'FULLY_CONNECTED').length, 10);
+    assert.ok(report.layers.every((l: { sqnrDb: number }) => l.sqnrDb > 15 && l.sqnrDb < 80), JSON.stringify(report.layers));
+    assert.ok(report.int8Bytes < report.floatBytes / 2.5, `int8 ${report.int8Bytes} B against float ${report.floatBytes} B`);
+    const noCalibration = cli('convert', model, '-o', join(dir, 'z.ewm'), '--json');
+    assert.equal(noCalibration.status, 2);
+    assert.match(noCalibration.stderr, /--json needs --calibrate/);
     const bad = cli('convert', model, '-o', join(dir, 'y.ewm'), '--ranges', 'median', '--calibrate', join(dir, 'cal.bin'));
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--ranges median: expected minmax or percentile/);
