@@ -16,17 +16,17 @@ import { exportC, cIdentifier } from './export-c.js';
 import { EwmError } from './errors.js';
 import { BUILDS, type Build } from './wasm-source.js';
 import { ConvertError } from '../models/graph.js';
-import { convertTflite, type Calibration } from '../models/convert.js';
+import { convertModelFile, readModelFile, type Calibration } from '../models/convert.js';
 import { readSamples } from '../models/quantize/samples.js';
-import { readTflite } from '../models/tflite/import.js';
 import { quantReport, formatQuantReport } from './quant-report.js';
 
 class UsageError extends Error {}
 
 const HELP: Record<string, string> = {
-  convert: `usage: edgewasm convert IN.tflite -o OUT.ewm [--calibrate FILE|DIR [--ranges minmax|percentile] [--percentile P]] [--force]
-  Convert a TFLite model to .ewm; prints the op count and the arena size. An int8 model converts as
-  it is; a float (or hybrid) model is quantized to int8 with calibration samples.
+  convert: `usage: edgewasm convert IN.tflite|IN.onnx -o OUT.ewm [--calibrate FILE|DIR [--ranges minmax|percentile] [--percentile P]] [--force]
+  Convert a TFLite or ONNX model to .ewm; prints the op count and the arena size. An int8 TFLite
+  model converts as it is; a float (or hybrid) model is quantized to int8 with calibration samples
+  (an ONNX model's 4-D input becomes NHWC).
   -o, --output FILE   where to write the .ewm
   --calibrate PATH    calibration samples: raw float32 samples back to back, or .npy float32, or a
                       directory of such files
@@ -139,12 +139,12 @@ async function convert(args: string[]): Promise<void> {
   const calibration = calibrationOf(values);
   if (values.json && !calibration) throw new UsageError(`--json needs --calibrate\n${HELP.convert}`);
   if (values.output && existsSync(values.output) && values.force !== true) throw new EwmError(`${values.output} exists; pass --force to overwrite it`);
-  const result = convertTflite(readInput(input), basename(input), calibration);
+  const source = readInput(input);
+  const result = convertModelFile(source, basename(input), calibration);
   writeOutput(values.output, result.bytes, values.force === true);
   console.log(`${values.output}: ${result.opCount} ops, ${result.bytes.length.toLocaleString('en-US')} bytes, arena ${result.plan.arenaSize.toLocaleString('en-US')} bytes (activations without reuse: ${result.plan.activationBytes.toLocaleString('en-US')} bytes)`);
   if (calibrationSamples) {
-    const tflite = readInput(input);
-    const report = await quantReport(readTflite(tflite, basename(input)), result.bytes, calibrationSamples, tflite.length);
+    const report = await quantReport(readModelFile(source, basename(input)), result.bytes, calibrationSamples, source.length);
     console.log(values.json ? JSON.stringify(report) : `\n${formatQuantReport(report)}`);
   }
 }
@@ -209,7 +209,7 @@ function readModel(path: string): { bytes: Uint8Array; file: string; converted: 
   const file = basename(path);
   const bytes = readInput(path);
   const isEwm = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === EWM_MAGIC;
-  return isEwm ? { bytes, file, converted: false } : { bytes: convertTflite(bytes, file).bytes, file, converted: true };
+  return isEwm ? { bytes, file, converted: false } : { bytes: convertModelFile(bytes, file).bytes, file, converted: true };
 }
 
 /** --max-memory MIB as bytes, or undefined for the loader's default. */

@@ -7,6 +7,7 @@ import { refuse, type LoweredOp, type LowerContext } from './lower/common.js';
 import { lifetimes, planArena, type Plan } from './planner.js';
 import { writeEwm } from './ewm-writer.js';
 import { readTflite } from './tflite/import.js';
+import { readOnnx } from './onnx/import.js';
 import { calibrate, quantizeGraph, type CalibrationOptions } from './quantize/ptq.js';
 
 export interface Conversion {
@@ -88,7 +89,25 @@ export function isFloatGraph(graph: Graph): boolean {
  * starts with `source`.
  */
 export function convertTflite(bytes: Uint8Array, source: string, calibration?: Calibration): Conversion {
-  const graph = readTflite(bytes, source);
+  return convertImported(readTflite(bytes, source), source, calibration);
+}
+
+/** Converts a float .onnx file (models/onnx/import.ts) as convertTflite does a float .tflite. */
+export function convertOnnx(bytes: Uint8Array, source: string, calibration?: Calibration): Conversion {
+  return convertImported(readOnnx(bytes, source), source, calibration);
+}
+
+/** The graph of an .onnx file (by its name) or else a .tflite file. */
+export function readModelFile(bytes: Uint8Array, source: string): Graph {
+  return source.toLowerCase().endsWith('.onnx') ? readOnnx(bytes, source) : readTflite(bytes, source);
+}
+
+/** Converts an .onnx file (by its name) or else a .tflite file. */
+export function convertModelFile(bytes: Uint8Array, source: string, calibration?: Calibration): Conversion {
+  return convertImported(readModelFile(bytes, source), source, calibration);
+}
+
+function convertImported(graph: Graph, source: string, calibration?: Calibration): Conversion {
   try {
     if (isFloatGraph(graph)) {
       if (!calibration) throw new ConvertError('a float model: quantizing it to int8 needs calibration samples (edgewasm convert --calibrate FILE|DIR)');

@@ -18,6 +18,8 @@ export const TRAIN_FRACTION = 0.8;
 
 /** The committed model, relative to this file's compiled location dist/models/digits/. */
 export const EWM_PATH = fileURLToPath(new URL('../../../models/digits/digits.ewm', import.meta.url));
+/** The trained float network as ONNX (onnx.ts), what a PyTorch user would hand to `edgewasm convert`. */
+export const ONNX_PATH = fileURLToPath(new URL('../../../models/digits/digits.onnx', import.meta.url));
 
 export interface Digits {
   count: number;

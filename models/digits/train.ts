@@ -1,4 +1,5 @@
-// `npm run digits`: train the default digit classifier and rebuild models/digits/digits.ewm.
+// `npm run digits`: train the default digit classifier and rebuild models/digits/digits.ewm, and
+// digits.onnx, the float network as ONNX (onnx.ts) for the ONNX import path.
 // Float training (net.ts) on the training split (data.ts): Adam on cross-entropy, minibatches of
 // 32, learning rate on a cosine schedule, each image shifted by up to 2 pixels each way (the
 // training set is small; without the shifts the net memorizes it). Then quantize.ts builds the
@@ -12,7 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { loadModel } from '../../host/index.js';
-import { loadDigits, image, EWM_PATH, PIXELS, SIDE, type Digits } from './data.js';
+import { loadDigits, image, EWM_PATH, ONNX_PATH, PIXELS, SIDE, type Digits } from './data.js';
+import { exportOnnx } from './onnx.js';
 import { activations, backward, forward, params, scratch, CONV1, CONV2, FC_IN, PARAM_COUNT, type Params } from './net.js';
 import { buildEwm } from './quantize.js';
 import { int8Predictions, accuracy } from './evaluate.js';
@@ -128,6 +130,9 @@ async function main(): Promise<void> {
   }
   writeFileSync(EWM_PATH, bytes);
   console.log(`wrote ${relative(process.cwd(), EWM_PATH)}: ${bytes.length} bytes, sha256 ${createHash('sha256').update(bytes).digest('hex')}`);
+  const onnxBytes = exportOnnx(p);
+  writeFileSync(ONNX_PATH, onnxBytes);
+  console.log(`wrote ${relative(process.cwd(), ONNX_PATH)}: ${onnxBytes.length} bytes (the float network, for the ONNX import path)`);
 }
 
 main().catch((e: unknown) => {
