@@ -47,6 +47,33 @@ test('onnx: digits.onnx imported, fused and run in the float executor equals onn
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
+test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still fuses); equals onnxruntime-web', async () => {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.decode(digitsOnnx);
+  const g = model.graph!;
+  const rand = mulberry32(11);
+  const per = (name: string, f: () => number) => onnx.TensorProto.create({ name, dataType: 1, dims: [8], floatData: Array.from({ length: 8 }, f) });
+  g.initializer!.push(per('bn.gamma', () => 0.5 + rand()), per('bn.beta', () => rand() - 0.5), per('bn.mean', () => rand() - 0.5), per('bn.var', () => 0.1 + rand()));
+  g.node![0]!.output = ['conv1.raw'];
+  g.node!.splice(1, 0, onnx.NodeProto.create({ name: 'bn1', opType: 'BatchNormalization', input: ['conv1.raw', 'bn.gamma', 'bn.beta', 'bn.mean', 'bn.var'], output: ['conv1.out'] }));
+  const bytes = onnx.ModelProto.encode(model).finish();
+  const graph = readOnnx(bytes, 'bn.onnx');
+  assert.deepEqual(graph.ops.map((o) => `${o.type}:${o.options.fusedActivationFunction ?? '-'}`).slice(0, 2), ['CONV_2D:RELU', 'CONV_2D:RELU']);
+  const session = await ort.InferenceSession.create(bytes);
+  let worst = 0;
+  for (let i = 0; i < 20; i++) {
+    const x = image(testSet, i * 97);
+    const [ours] = runFloat(graph, [x]);
+    const theirs = (await session.run({ input: new ort.Tensor('float32', x, [1, 1, 28, 28]) })).probabilities!.data as Float32Array;
+    for (let k = 0; k < 10; k++) worst = Math.max(worst, Math.abs(ours![k]! - theirs[k]!));
+  }
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  // A BatchNormalization that follows no Conv is refused by name.
+  g.node![1]!.input![0] = 'input';
+  g.node![0]!.output = ['conv1.unused'];
+  assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'bn2.onnx'), /bn2\.onnx: node 1 'bn1' \(BatchNormalization, opset 13\): edgewasm folds BatchNormalization into the Conv it follows/);
+});
+
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
   const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));

@@ -8,9 +8,10 @@
 //   - Flatten of an NCHW tensor flattens NHWC (H, W, C order): the Gemm / MatMul reading it gets
 //     its weight columns permuted from (C, H, W) to (H, W, C) order instead of a transpose at run
 //     time; any other consumer of such a tensor is refused.
-// Graph passes on the way: Identity and Dropout vanish; a Relu or Clip(0, 6) that is the only
-// consumer of a Conv / Gemm output fuses into it as RELU / RELU6.
-// Ops: Conv, Gemm, MatMul (constant B), Add, Mul, Relu, Clip(0, 6), MaxPool, AveragePool,
+// Graph passes on the way: Identity and Dropout vanish; a BatchNormalization after a Conv folds into
+// its weights and bias; a Relu or Clip(0, 6) that is the only consumer of a Conv / Gemm output (or
+// of its folded BatchNormalization) fuses into it as RELU / RELU6.
+// Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu, Clip(0, 6), MaxPool, AveragePool,
 // GlobalAveragePool, Flatten, Reshape (constant shape), Softmax (last axis), Identity, Dropout.
 // Anything else is refused with its node's name, op type and the model's opset.
 
@@ -129,6 +130,7 @@ class Importer {
       case 'Conv': return this.conv(n, index, plain(x()), where);
       case 'Gemm': case 'MatMul': return this.gemm(n, index, x(), where);
       case 'Relu': case 'Clip': return this.activation(n, index, plain(x()), where);
+      case 'BatchNormalization': return this.batchNorm(n, plain(x()), where);
       case 'Add': case 'Mul': return this.binary(n, index, where);
       case 'MaxPool': case 'AveragePool': case 'GlobalAveragePool': return this.pool(n, index, plain(x()), where);
       case 'Flatten': case 'Reshape': return this.flatten(n, index, x(), where);
@@ -212,6 +214,29 @@ class Importer {
       inputs.push(this.add(n.input[2], [O], f32Bytes(c.values)));
     }
     this.op('FULLY_CONNECTED', index, inputs, n.output[0]!, [s[0]!, O], { fusedActivationFunction: 'NONE', keepNumDims: false }, false);
+  }
+
+  // BatchNormalization folded into the Conv before it (its only consumer, no activation yet):
+  // y = (conv - mean) * gamma / sqrt(var + eps) + beta scales each output channel's weights and bias.
+  private batchNorm(n: Node, v: Value, where: string): void {
+    const producer = this.graph.ops.find((o) => o.outputs[0] === v.tensor);
+    if (!producer || !['CONV_2D', 'DEPTHWISE_CONV_2D'].includes(producer.type) || producer.options.fusedActivationFunction !== 'NONE'
+      || this.uses.get(n.input[0]!) !== 1) {
+      throw new ConvertError(`${where}: edgewasm folds BatchNormalization into the Conv it follows; this one follows no Conv of its own`);
+    }
+    const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => this.constant(n.input[k]!, `${where}: input ${k}`).values);
+    const eps = float(n, 'epsilon', 1e-5);
+    const w = this.graph.tensors[producer.inputs[1]!]!;
+    const channels = w.shape[producer.type === 'CONV_2D' ? 0 : 3]!;
+    if ([gamma, beta, mean, variance].some((a) => a!.length !== channels)) throw new ConvertError(`${where}: parameters are not one per channel (${channels})`);
+    const scale = gamma!.map((g, c) => g / Math.sqrt(variance![c]! + eps));
+    const weights = new Float32Array(w.data!.slice().buffer);
+    const inner = producer.type === 'CONV_2D' ? weights.length / channels : 1;
+    weights.forEach((x, i) => { weights[i] = x * scale[Math.floor(i / inner) % channels]!; });
+    w.data = new Uint8Array(weights.buffer);
+    const old = producer.inputs[2] !== undefined ? new Float32Array(this.graph.tensors[producer.inputs[2]]!.data!.slice().buffer) : new Float32Array(channels);
+    producer.inputs[2] = this.add(`${n.output[0]}#bias`, [channels], f32Bytes(scale.map((sc, c) => (old[c]! - mean![c]!) * sc + beta![c]!)));
+    this.values.set(n.output[0]!, v);
   }
 
   private activation(n: Node, index: number, v: Value, where: string): void {
