@@ -110,9 +110,19 @@ export function convertModelFile(bytes: Uint8Array, source: string, calibration?
 function convertImported(graph: Graph, source: string, calibration?: Calibration): Conversion {
   try {
     if (isFloatGraph(graph)) {
-      if (!calibration) throw new ConvertError('a float model: quantizing it to int8 needs calibration samples (edgewasm convert --calibrate FILE|DIR)');
-      const samples = typeof calibration.samples === 'function' ? calibration.samples(graph) : calibration.samples;
-      return convertGraph(quantizeGraph(graph, calibrate(graph, samples, calibration.options)));
+      if (calibration) {
+        const samples = typeof calibration.samples === 'function' ? calibration.samples(graph) : calibration.samples;
+        return convertGraph(quantizeGraph(graph, calibrate(graph, samples, calibration.options)));
+      }
+      // Without samples only a model whose activations carry their own parameters (QDQ) converts.
+      try {
+        return convertGraph(quantizeGraph(graph, new Map()));
+      } catch (e) {
+        if (e instanceof ConvertError && e.message.includes('no calibration range')) {
+          throw new ConvertError('a float model: quantizing it to int8 needs calibration samples (edgewasm convert --calibrate FILE|DIR)');
+        }
+        throw e;
+      }
     }
     return convertGraph(graph);
   } catch (e) {

@@ -14,6 +14,8 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { readOnnx } from '../models/onnx/import.js';
 import { convertOnnx } from '../models/convert.js';
+import { calibrate, quantizeGraph } from '../models/quantize/ptq.js';
+import { quantizePerChannel, quantizeBias } from '../models/quantize/scheme.js';
 import { runFloat } from '../models/float/executor.js';
 import { loadDigits, image, ONNX_PATH, EWM_PATH, type Digits } from '../models/digits/data.js';
 import { exportOnnx } from '../models/digits/onnx.js';
@@ -115,4 +117,80 @@ test('onnx: an unsupported node and an old opset are refused, naming node, op ty
   model.opsetImport![0]!.version = 11;
   assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'old.onnx'), /^ConvertError: old\.onnx: opset 11; edgewasm imports ONNX opset 13 and later$/);
   assert.throws(() => readOnnx(new Uint8Array([0xff, 0xff, 0xff]), 'junk.onnx'), /^ConvertError: junk\.onnx: unreadable ONNX protobuf/);
+});
+
+// The digit network in ONNX Runtime's QDQ form, made here from digits.onnx and edgewasm's own
+// quantization of it (so both paths should give the same int8 model): int8 per-channel weights and
+// int32 biases behind DequantizeLinear, and a QuantizeLinear -> DequantizeLinear pair (uint8, as
+// ORT's quantizer writes activations) after the input and each activation that has its own scale.
+function qdqDigits(samples: Float32Array[][]): { bytes: Uint8Array; ptq: Uint8Array } {
+  const { onnx } = onnxProto;
+  const float = readOnnx(digitsOnnx, 'digits.onnx');
+  const ptq = quantizeGraph(float, calibrate(float, samples));
+  const quantOf = (name: string) => ptq.tensors.find((t) => t.name === name || t.name === `${name}/int8`)!.quant!;
+  const model = onnx.ModelProto.decode(digitsOnnx);
+  const g = model.graph!;
+  const init = (name: string, dataType: number, dims: number[], raw: ArrayBufferView) =>
+    onnx.TensorProto.create({ name, dataType, dims, rawData: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength) });
+  const nodes: InstanceType<typeof onnx.NodeProto>[] = [];
+  const dq = (input: string, scale: string, zero: string, output: string, axis?: number) => nodes.push(onnx.NodeProto.create({
+    opType: 'DequantizeLinear', input: [input, scale, zero], output: [output],
+    attribute: axis === undefined ? [] : [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis })],
+  }));
+  // Weights and biases: [weights, bias, input activation of the layer] by name.
+  const inits = new Map(g.initializer!.map((t) => [t.name!, t]));
+  const floats = (name: string) => new Float32Array(Uint8Array.from(inits.get(name)!.rawData!).buffer);
+  const layers = [['conv1', 'input'], ['conv2', 'conv1.out'], ['fc', 'flatten']] as const;
+  const keep = g.initializer!.filter((t) => !layers.some(([l]) => t.name!.startsWith(`${l}.`)));
+  for (const [layer, input] of layers) {
+    const w = inits.get(`${layer}.weight`)!;
+    const dims = w.dims!.map(Number);
+    const { q, scales } = quantizePerChannel(floats(`${layer}.weight`), dims, 0);
+    const biasScales = scales.map((s) => Math.fround(quantOf(input).scale[0]! * s));
+    keep.push(init(`${layer}.wq`, 3, dims, q), init(`${layer}.ws`, 1, [scales.length], Float32Array.from(scales)), init(`${layer}.wz`, 3, [scales.length], new Int8Array(scales.length)));
+    keep.push(init(`${layer}.bq`, 6, [scales.length], quantizeBias(floats(`${layer}.bias`), biasScales)), init(`${layer}.bs`, 1, [scales.length], Float32Array.from(biasScales)), init(`${layer}.bz`, 6, [scales.length], new Int32Array(scales.length)));
+    dq(`${layer}.wq`, `${layer}.ws`, `${layer}.wz`, `${layer}.weight`, 0);
+    dq(`${layer}.bq`, `${layer}.bs`, `${layer}.bz`, `${layer}.bias`, 0);
+  }
+  // Activations: rename each consumer's input to the DQ output.
+  const activations = [['input', 'input'], ['relu1', 'conv1.out'], ['relu2', 'conv2.out'], ['logits', 'logits']] as const;
+  for (const [edge, tensor] of activations) {
+    const q = quantOf(tensor);
+    keep.push(init(`${edge}.s`, 1, [], Float32Array.of(q.scale[0]!)), init(`${edge}.z`, 2, [], Uint8Array.of(q.zeroPoint[0]! + 128)));
+    nodes.push(onnx.NodeProto.create({ opType: 'QuantizeLinear', input: [edge, `${edge}.s`, `${edge}.z`], output: [`${edge}.q`] }));
+    dq(`${edge}.q`, `${edge}.s`, `${edge}.z`, `${edge}.dq`);
+    for (const n of g.node!) n.input = n.input!.map((i) => (i === edge ? `${edge}.dq` : i));
+  }
+  // Nodes in order: each original node after the Q/DQ nodes its inputs need.
+  const ordered: InstanceType<typeof onnx.NodeProto>[] = [];
+  const ready = new Set([...keep.map((t) => t.name!), 'input']);
+  const pending = [...nodes, ...g.node!.map((n) => onnx.NodeProto.create(n))];
+  while (pending.length > 0) {
+    const i = pending.findIndex((n) => n.input!.every((x) => ready.has(x)));
+    const [n] = pending.splice(i, 1);
+    ordered.push(n!);
+    n!.output!.forEach((o) => ready.add(o));
+  }
+  g.node = ordered;
+  g.initializer = keep;
+  return { bytes: onnx.ModelProto.encode(model).finish(), ptq: convertOnnx(digitsOnnx, 'digits.onnx', { samples }).bytes };
+}
+
+test('onnx: a QDQ model converts with its own parameters, no calibration, to what quantizing its float twin gives; onnxruntime-web agrees', async () => {
+  const samples = Array.from({ length: 64 }, (_, i) => [image(train, (i * 7919) % train.count)]);
+  const { bytes, ptq } = qdqDigits(samples);
+  const ours = await loadModel(convertOnnx(bytes, 'digits-qdq.onnx').bytes, { name: 'digits-qdq.onnx' });
+  const twin = await loadModel(ptq, { name: 'digits.onnx' });
+  const session = await ort.InferenceSession.create(bytes);
+  let same = 0, agree = 0;
+  const count = 200;
+  for (let i = 0; i < count; i++) {
+    const x = image(testSet, Math.floor((i * testSet.count) / count));
+    const [a] = ours.runFloat(x), [b] = twin.runFloat(x);
+    same += Number(a!.every((v, k) => v === b![k]));
+    const theirs = (await session.run({ input: new ort.Tensor('float32', x, [1, 1, 28, 28]) })).probabilities!.data as Float32Array;
+    agree += Number(argmax(a!) === argmax(theirs));
+  }
+  assert.equal(same, count, 'identical outputs from the QDQ model and from quantizing the float model');
+  assert.ok(agree >= 0.98 * count, `top-1 agrees with onnxruntime-web on ${agree} of ${count}`);
 });

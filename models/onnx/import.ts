@@ -23,12 +23,12 @@ const { onnx } = onnxProto;
 // The decoded model as plain objects (toObject with defaults: every array present, int64 as numbers).
 interface Attr { name: string; i: number; f: number; s: Uint8Array; ints: number[] }
 interface Node { name: string; opType: string; input: string[]; output: string[]; attribute: Attr[] }
-interface Initializer { name: string; dims: number[]; dataType: number; rawData: Uint8Array; floatData: number[]; int64Data: number[] }
+interface Initializer { name: string; dims: number[]; dataType: number; rawData: Uint8Array; floatData: number[]; int32Data: number[]; int64Data: number[] }
 interface ValueInfo { name: string; type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: number }[] } } } }
 interface GraphProto { node: Node[]; initializer: Initializer[]; input: ValueInfo[]; output: ValueInfo[] }
 interface ModelProto { opsetImport: { domain: string; version: number }[]; graph?: GraphProto }
 
-const FLOAT = 1, INT64 = 7;
+const FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7;
 
 interface Value { tensor: number; nchw: boolean; flatCHW?: [number, number, number] }
 
@@ -68,10 +68,14 @@ class Importer {
   private values = new Map<string, Value>();
   private consts = new Map<string, { dims: number[]; values: Float64Array }>();
   private uses = new Map<string, number>();
+  private zeroTypes = new Map<string, number>(); // an initializer's ONNX data type, for zero points
 
   constructor(g: GraphProto, private opset: number, source: string) {
     this.graph.source = source;
-    for (const t of g.initializer) this.consts.set(t.name, { dims: t.dims.map(Number), values: tensorValues(t) });
+    for (const t of g.initializer) {
+      this.consts.set(t.name, { dims: t.dims.map(Number), values: tensorValues(t) });
+      this.zeroTypes.set(t.name, t.dataType);
+    }
     for (const n of g.node) for (const i of n.input) this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
     for (const i of g.input) {
       if (this.consts.has(i.name)) continue;
@@ -127,6 +131,7 @@ class Importer {
     };
     switch (n.opType) {
       case 'Identity': case 'Dropout': this.values.set(n.output[0]!, x()); return;
+      case 'QuantizeLinear': case 'DequantizeLinear': return this.qdq(n, where);
       case 'Conv': return this.conv(n, index, plain(x()), where);
       case 'Gemm': case 'MatMul': return this.gemm(n, index, x(), where);
       case 'Relu': case 'Clip': return this.activation(n, index, plain(x()), where);
@@ -214,6 +219,39 @@ class Importer {
       inputs.push(this.add(n.input[2], [O], f32Bytes(c.values)));
     }
     this.op('FULLY_CONNECTED', index, inputs, n.output[0]!, [s[0]!, O], { fusedActivationFunction: 'NONE', keepNumDims: false }, false);
+  }
+
+  // QDQ models (QuantizeLinear / DequantizeLinear around float ops, as ONNX Runtime's quantizer
+  // writes them): a DequantizeLinear of an initializer folds into a float constant (the ops' own
+  // quantization re-derives int8 weights from it: per-channel max|w| / 127, what symmetric QDQ
+  // weights hold); a QuantizeLinear of an activation fixes that activation's int8 parameters (uint8
+  // ones shifted by 128: the same real values), and the DequantizeLinear after it is the activation
+  // itself again. Post-training quantization then takes those parameters instead of calibrating.
+  private qdq(n: Node, where: string): void {
+    const input = n.input[0]!;
+    const param = (k: number, fallback: number) => (n.input[k] ? this.constant(n.input[k]!, `${where}: input ${k}`) : undefined)?.values ?? Float64Array.of(fallback);
+    const [scale, zero] = [param(1, 1), param(2, 0)];
+    const zeroType = this.zeroTypes.get(n.input[2] ?? '') ?? 3;
+    if (n.opType === 'DequantizeLinear' && this.consts.has(input)) {
+      const c = this.consts.get(input)!;
+      const axis = int(n, 'axis', 1);
+      const inner = scale.length > 1 ? c.dims.slice(axis + 1).reduce((a, d) => a * d, 1) : c.values.length;
+      const values = c.values.map((q, i) => {
+        const ch = scale.length > 1 ? Math.floor(i / inner) % scale.length : 0;
+        return (q - zero[Math.min(ch, zero.length - 1)]!) * scale[ch]!;
+      });
+      this.consts.set(n.output[0]!, { dims: c.dims, values });
+      return;
+    }
+    const v = this.value(input, `${where}: input '${input}'`);
+    if (n.opType === 'QuantizeLinear') {
+      if (scale.length !== 1) throw new ConvertError(`${where}: a per-axis QuantizeLinear of an activation; edgewasm quantizes activations per tensor`);
+      const zp = zero[0]! - (zeroType === 2 ? 128 : 0); // uint8 → int8
+      const t = this.graph.tensors[v.tensor]!;
+      if (zp < -128 || zp > 127 || !(scale[0]! > 0)) throw new ConvertError(`${where}: scale ${scale[0]}, zero point ${zero[0]}`);
+      if (!t.quant) t.quant = { scale: [Math.fround(scale[0]!)], zeroPoint: [zp], axis: 0 };
+    }
+    this.values.set(n.output[0]!, v);
   }
 
   // BatchNormalization folded into the Conv before it (its only consumer, no activation yet):
@@ -310,7 +348,16 @@ class Importer {
 function tensorValues(t: Initializer): Float64Array {
   const n = t.dims.reduce((a, d) => a * Number(d), 1);
   const raw = t.rawData?.length ? new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength) : undefined;
-  if (t.dataType === FLOAT) return Float64Array.from({ length: n }, (_, i) => (raw ? raw.getFloat32(i * 4, true) : t.floatData[i]!));
-  if (t.dataType === INT64) return Float64Array.from({ length: n }, (_, i) => (raw ? Number(raw.getBigInt64(i * 8, true)) : Number(t.int64Data[i])));
-  throw new ConvertError(`initializer '${t.name}' has data type ${t.dataType}; edgewasm imports float32 (and int64 shapes)`);
+  const read = (bytes: number, get: (at: number) => number, field: ArrayLike<number>) => {
+    if (raw && raw.byteLength !== n * bytes) throw new ConvertError(`initializer '${t.name}': ${raw.byteLength} bytes of data for ${n} values`);
+    return Float64Array.from({ length: n }, (_, i) => (raw ? get(i * bytes) : Number(field[i])));
+  };
+  switch (t.dataType) {
+    case FLOAT: return read(4, (at) => raw!.getFloat32(at, true), t.floatData);
+    case INT64: return read(8, (at) => Number(raw!.getBigInt64(at, true)), t.int64Data);
+    case UINT8: return read(1, (at) => raw!.getUint8(at), t.int32Data);
+    case INT8: return read(1, (at) => raw!.getInt8(at), t.int32Data);
+    case INT32: return read(4, (at) => raw!.getInt32(at, true), t.int32Data);
+    default: throw new ConvertError(`initializer '${t.name}' has data type ${t.dataType}; edgewasm imports float32, int8, uint8, int32 and int64`);
+  }
 }

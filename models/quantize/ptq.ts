@@ -9,6 +9,7 @@
 //   - activations become int8 from their ranges, except where TFLite fixes the parameters: softmax
 //     and logistic outputs (1/256, -128), tanh (1/128, 0), and ops that only move values (pooling,
 //     reshapes, padding), whose output keeps its input's parameters, as the int8 kernels require;
+//   - a float activation that already carries int8 parameters (a QDQ ONNX model's) keeps them;
 //   - the graph keeps float32 inputs and outputs, as TFLite's converter does by default: a
 //     QUANTIZE op after each input, a DEQUANTIZE op before each output.
 // Fused activations stay fused: calibration sees each op's output after them.
@@ -87,7 +88,10 @@ export function calibrate(graph: Graph, samples: Float32Array[][], options: Cali
 
 const perTensor = (q: { scale: number; zeroPoint: number }): Quantization => ({ scale: [q.scale], zeroPoint: [q.zeroPoint], axis: 0 });
 
-/** The int8 graph of `graph` with activations quantized from `ranges` (calibrate's). */
+/**
+ * The int8 graph of `graph` with activations quantized from `ranges` (calibrate's), or from the
+ * parameters a float activation already carries (a QDQ model's).
+ */
 export function quantizeGraph(graph: Graph, ranges: Ranges): Graph {
   const tensors: Tensor[] = graph.tensors.map((t) => ({ ...t }));
   const done = new Set<number>();
@@ -98,6 +102,9 @@ export function quantizeGraph(graph: Graph, ranges: Ranges): Graph {
     done.add(t);
   };
   const fromRange = (t: number, op?: Op) => {
+    if (done.has(t)) return;
+    const preset = graph.tensors[t]!.quant; // a QDQ model's own parameters (models/onnx/import.ts)
+    if (preset) return activation(t, { scale: preset.scale[0]!, zeroPoint: preset.zeroPoint[0]! });
     const r = ranges.get(t);
     if (!r) throw new ConvertError(`${op ? `op ${op.index} (${op.type}): ` : ''}no calibration range for tensor '${graph.tensors[t]!.name}'`);
     activation(t, activationQuant(r[0], r[1]));
