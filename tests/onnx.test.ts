@@ -75,6 +75,31 @@ test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still 
   assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'bn2.onnx'), /bn2\.onnx: node 1 'bn1' \(BatchNormalization, opset 13\): edgewasm folds BatchNormalization into the Conv it follows/);
 });
 
+test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Constant, Reshape) folds away; equals onnxruntime-web", async () => {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.decode(digitsOnnx);
+  const g = model.graph!;
+  const at = g.node!.findIndex((n) => n.opType === 'Flatten');
+  const int64 = (name: string, dims: number[], values: number[]) =>
+    onnx.TensorProto.create({ name, dataType: 7, dims, rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) });
+  const node = (opType: string, input: string[], output: string, attribute: InstanceType<typeof onnx.AttributeProto>[] = []) =>
+    onnx.NodeProto.create({ name: output, opType, input, output: [output], attribute });
+  const AT = onnx.AttributeProto.AttributeType;
+  g.initializer!.push(int64('zero', [], [0]), int64('axes0', [1], [0]));
+  g.node!.splice(at, 1,
+    node('Shape', ['relu2'], 'shape'),
+    node('Gather', ['shape', 'zero'], 'batch'),
+    node('Unsqueeze', ['batch', 'axes0'], 'batch1'),
+    node('Constant', [], 'minus1', [onnx.AttributeProto.create({ name: 'value', type: AT.TENSOR, t: int64('', [1], [-1]) })]),
+    node('Concat', ['batch1', 'minus1'], 'viewShape', [onnx.AttributeProto.create({ name: 'axis', type: AT.INT, i: 0 })]),
+    node('Reshape', ['relu2', 'viewShape'], 'flatten'));
+  const bytes = onnx.ModelProto.encode(model).finish();
+  const graph = readOnnx(bytes, 'view.onnx');
+  assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'CONV_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
+  const worst = await largestDifference(graph, bytes, 20);
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+});
+
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
   const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));

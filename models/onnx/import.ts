@@ -8,7 +8,8 @@
 //   - Flatten of an NCHW tensor flattens NHWC (H, W, C order): the Gemm / MatMul reading it gets
 //     its weight columns permuted from (C, H, W) to (H, W, C) order instead of a transpose at run
 //     time; any other consumer of such a tensor is refused.
-// Graph passes on the way: Identity and Dropout vanish; a BatchNormalization after a Conv folds into
+// Graph passes on the way: constant folding (fold.ts: Constant, Shape, Gather, Unsqueeze, Squeeze,
+// Concat, Cast and Slice of known values); Identity and Dropout vanish; a BatchNormalization after a Conv folds into
 // its weights and bias; a Relu or Clip(0, 6) that is the only consumer of a Conv / Gemm output (or
 // of its folded BatchNormalization) fuses into it as RELU / RELU6.
 // Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu, Clip(0, 6), MaxPool, AveragePool,
@@ -16,12 +17,13 @@
 // Anything else is refused with its node's name, op type and the model's opset.
 
 import onnxProto from 'onnx-proto';
-import { ConvertError, elementCount, type Graph, type Op, type Tensor } from '../graph.js';
+import { ConvertError, elementCount, type Graph, type Op } from '../graph.js';
+import { fold } from './fold.js';
 
 const { onnx } = onnxProto;
 
 // The decoded model as plain objects (toObject with defaults: every array present, int64 as numbers).
-interface Attr { name: string; i: number; f: number; s: Uint8Array; ints: number[] }
+interface Attr { name: string; i: number; f: number; s: Uint8Array; ints: number[]; t?: Initializer | null }
 interface Node { name: string; opType: string; input: string[]; output: string[]; attribute: Attr[] }
 interface Initializer { name: string; dims: number[]; dataType: number; rawData: Uint8Array; floatData: number[]; int32Data: number[]; int64Data: number[] }
 interface ValueInfo { name: string; type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: number }[] } } } }
@@ -110,6 +112,14 @@ class Importer {
     return this.graph.tensors[v.tensor]!.shape;
   }
 
+  // An activation's shape as ONNX sees it (NCHW for an image), for a folded Shape node.
+  private onnxShape(name: string): number[] | undefined {
+    const v = this.values.get(name);
+    if (!v) return undefined;
+    const s = this.shape(v);
+    return v.nchw ? [s[0]!, s[3]!, s[1]!, s[2]!] : s;
+  }
+
   private constant(name: string, what: string) {
     const c = this.consts.get(name);
     if (!c) throw new ConvertError(`${what} '${name}' must be a constant initializer`);
@@ -125,6 +135,11 @@ class Importer {
   private node(n: Node, index: number): void {
     const where = `node ${index} '${n.name || n.output[0]}' (${n.opType}, opset ${this.opset})`;
     const x = () => this.value(n.input[0]!, `${where}: input '${n.input[0]}'`);
+    const folded = fold(n, where, (name) => this.consts.get(name), (name) => this.onnxShape(name), tensorValues);
+    if (folded) {
+      this.consts.set(n.output[0]!, folded);
+      return;
+    }
     const plain = (v: Value) => {
       if (v.flatCHW) throw new ConvertError(`${where}: reads a flattened NCHW tensor; only Gemm / MatMul may (its weights are permuted)`);
       return v;
