@@ -8,29 +8,23 @@
 //   - Flatten of an NCHW tensor flattens NHWC (H, W, C order): the Gemm / MatMul reading it gets
 //     its weight columns permuted from (C, H, W) to (H, W, C) order instead of a transpose at run
 //     time; any other consumer of such a tensor is refused.
-// Graph passes on the way: constant folding (fold.ts: Constant, Shape, Gather, Unsqueeze, Squeeze,
-// Concat, Cast and Slice of known values); Identity and Dropout vanish; a BatchNormalization after a Conv folds into
-// its weights and bias; a Relu or Clip(0, 6) that is the only consumer of a Conv / Gemm output (or
-// of its folded BatchNormalization) fuses into it as RELU / RELU6.
-// Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu, Clip(0, 6), MaxPool, AveragePool,
-// GlobalAveragePool, Flatten, Reshape (constant shape), Softmax (last axis), Identity, Dropout.
+// Graph passes on the way: constant folding (fold.ts: Constant, Shape, Gather, Unsqueeze,
+// Squeeze, Concat, Cast and Slice of known values); Identity and Dropout vanish; a
+// BatchNormalization after a Conv folds into its weights and bias; a Relu or Clip(0, 6) that is
+// the only consumer of a Conv / Gemm output (or of its folded BatchNormalization) fuses into it as
+// RELU / RELU6; QuantizeLinear / DequantizeLinear (QDQ models) become activation parameters and
+// folded weights.
+// Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu,
+// Clip(0, 6), MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (constant shape), Softmax
+// (last axis), Identity, Dropout, QuantizeLinear, DequantizeLinear.
 // Anything else is refused with its node's name, op type and the model's opset.
 
 import onnxProto from 'onnx-proto';
 import { ConvertError, elementCount, type Graph, type Op } from '../graph.js';
 import { fold } from './fold.js';
+import { FLOAT, UINT8, INT8, attr, ints, int, float, tensorValues, type GraphProto, type ModelProto, type Node } from './proto.js';
 
 const { onnx } = onnxProto;
-
-// The decoded model as plain objects (toObject with defaults: every array present, int64 as numbers).
-interface Attr { name: string; i: number; f: number; s: Uint8Array; ints: number[]; t?: Initializer | null }
-interface Node { name: string; opType: string; input: string[]; output: string[]; attribute: Attr[] }
-interface Initializer { name: string; dims: number[]; dataType: number; rawData: Uint8Array; floatData: number[]; int32Data: number[]; int64Data: number[] }
-interface ValueInfo { name: string; type?: { tensorType?: { elemType: number; shape?: { dim: { dimValue?: number }[] } } } }
-interface GraphProto { node: Node[]; initializer: Initializer[]; input: ValueInfo[]; output: ValueInfo[] }
-interface ModelProto { opsetImport: { domain: string; version: number }[]; graph?: GraphProto }
-
-const FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7;
 
 interface Value { tensor: number; nchw: boolean; flatCHW?: [number, number, number] }
 
@@ -54,16 +48,6 @@ export function readOnnx(bytes: Uint8Array, source: string): Graph {
     throw e;
   }
 }
-
-function attr(node: Node, name: string): Attr | undefined {
-  return node.attribute.find((a) => a.name === name);
-}
-const ints = (node: Node, name: string, fallback: number[]) => {
-  const a = attr(node, name);
-  return a && a.ints.length > 0 ? a.ints.map(Number) : fallback;
-};
-const int = (node: Node, name: string, fallback: number) => Number(attr(node, name)?.i ?? fallback);
-const float = (node: Node, name: string, fallback: number) => attr(node, name)?.f ?? fallback;
 
 class Importer {
   graph: Graph = { tensors: [], ops: [], inputs: [], outputs: [] };
@@ -246,7 +230,7 @@ class Importer {
     const input = n.input[0]!;
     const param = (k: number, fallback: number) => (n.input[k] ? this.constant(n.input[k]!, `${where}: input ${k}`) : undefined)?.values ?? Float64Array.of(fallback);
     const [scale, zero] = [param(1, 1), param(2, 0)];
-    const zeroType = this.zeroTypes.get(n.input[2] ?? '') ?? 3;
+    const zeroType = this.zeroTypes.get(n.input[2] ?? '') ?? INT8;
     if (n.opType === 'DequantizeLinear' && this.consts.has(input)) {
       const c = this.consts.get(input)!;
       const axis = int(n, 'axis', 1);
@@ -261,7 +245,7 @@ class Importer {
     const v = this.value(input, `${where}: input '${input}'`);
     if (n.opType === 'QuantizeLinear') {
       if (scale.length !== 1) throw new ConvertError(`${where}: a per-axis QuantizeLinear of an activation; edgewasm quantizes activations per tensor`);
-      const zp = zero[0]! - (zeroType === 2 ? 128 : 0); // uint8 → int8
+      const zp = zero[0]! - (zeroType === UINT8 ? 128 : 0); // uint8 → int8
       const t = this.graph.tensors[v.tensor]!;
       if (zp < -128 || zp > 127 || !(scale[0]! > 0)) throw new ConvertError(`${where}: scale ${scale[0]}, zero point ${zero[0]}`);
       if (!t.quant) t.quant = { scale: [Math.fround(scale[0]!)], zeroPoint: [zp], axis: 0 };
@@ -356,23 +340,5 @@ class Importer {
     const shapeTensor = this.add(`${n.output[0]}#shape`, [target.length], new Uint8Array(Int32Array.from(target).buffer));
     const flat: [number, number, number] | undefined = v.nchw ? [s[3]!, s[1]!, s[2]!] : v.flatCHW;
     this.op('RESHAPE', index, [v.tensor, shapeTensor], n.output[0]!, target, { newShape: target }, false, flat);
-  }
-}
-
-// An initializer's values: raw little-endian data, or the typed repeated fields.
-function tensorValues(t: Initializer): Float64Array {
-  const n = t.dims.reduce((a, d) => a * Number(d), 1);
-  const raw = t.rawData?.length ? new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength) : undefined;
-  const read = (bytes: number, get: (at: number) => number, field: ArrayLike<number>) => {
-    if (raw && raw.byteLength !== n * bytes) throw new ConvertError(`initializer '${t.name}': ${raw.byteLength} bytes of data for ${n} values`);
-    return Float64Array.from({ length: n }, (_, i) => (raw ? get(i * bytes) : Number(field[i])));
-  };
-  switch (t.dataType) {
-    case FLOAT: return read(4, (at) => raw!.getFloat32(at, true), t.floatData);
-    case INT64: return read(8, (at) => Number(raw!.getBigInt64(at, true)), t.int64Data);
-    case UINT8: return read(1, (at) => raw!.getUint8(at), t.int32Data);
-    case INT8: return read(1, (at) => raw!.getInt8(at), t.int32Data);
-    case INT32: return read(4, (at) => raw!.getInt32(at, true), t.int32Data);
-    default: throw new ConvertError(`initializer '${t.name}' has data type ${t.dataType}; edgewasm imports float32, int8, uint8, int32 and int64`);
   }
 }
