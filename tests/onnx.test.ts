@@ -100,6 +100,34 @@ test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, C
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
+test('onnx: Sigmoid, HardSwish and LeakyRelu import, run as onnxruntime-web does, and quantize', async () => {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.decode(digitsOnnx);
+  const g = model.graph!;
+  const named = (name: string) => g.node!.find((n) => n.name === name)!;
+  named('relu1').opType = 'Sigmoid';
+  named('relu2').opType = 'HardSwish';
+  model.opsetImport![0]!.version = 14; // HardSwish arrived in opset 14
+  named('probabilities').input = ['squashed'];
+  g.node!.splice(g.node!.length - 1, 0, onnx.NodeProto.create({
+    name: 'leaky', opType: 'LeakyRelu', input: ['logits'], output: ['squashed'],
+    attribute: [onnx.AttributeProto.create({ name: 'alpha', type: onnx.AttributeProto.AttributeType.FLOAT, f: 0.1 })],
+  }));
+  const bytes = onnx.ModelProto.encode(model).finish();
+  const graph = readOnnx(bytes, 'acts.onnx');
+  assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'LOGISTIC', 'CONV_2D', 'HARD_SWISH', 'RESHAPE', 'FULLY_CONNECTED', 'LEAKY_RELU', 'SOFTMAX']);
+  const worst = await largestDifference(graph, bytes, 20);
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  const samples = Array.from({ length: 64 }, (_, i) => [image(train, (i * 7919) % train.count)]);
+  const int8 = await loadModel(convertOnnx(bytes, 'acts.onnx', { samples }).bytes, { name: 'acts.onnx' });
+  let agree = 0;
+  for (let i = 0; i < 200; i++) {
+    const x = image(testSet, i * 10);
+    agree += Number(argmax(int8.runFloat(x)[0]!) === argmax(runFloat(graph, [x])[0]!));
+  }
+  assert.ok(agree >= 190, `int8 top-1 agrees with float on ${agree} of 200`);
+});
+
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
   const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));

@@ -259,9 +259,16 @@ export function runOp(a: OpArgs): Float32Array {
     case 'ADD': return binary(a, (p, q) => fr(p + q));
     case 'MUL': return binary(a, (p, q) => fr(p * q));
     case 'SOFTMAX': return softmax(a);
-    // Standalone activations (an ONNX Relu / Clip(0, 6) that could not fuse): clamps.
+    // Element-wise activations: standalone RELU / RELU6 (an ONNX Relu / Clip(0, 6) that could not
+    // fuse), LOGISTIC, HARD_SWISH and LEAKY_RELU as TFLite's float kernels define them.
     case 'RELU': return operand(a, 0).v.map((x) => Math.max(0, x));
     case 'RELU6': return operand(a, 0).v.map((x) => Math.min(6, Math.max(0, x)));
+    case 'LOGISTIC': return operand(a, 0).v.map((x) => fr(1 / fr(1 + fr(Math.exp(-x)))));
+    case 'HARD_SWISH': return operand(a, 0).v.map((x) => fr(fr(x * Math.min(6, Math.max(0, fr(x + 3)))) / 6));
+    case 'LEAKY_RELU': {
+      const alpha = fr(typeof a.op.options.alpha === 'number' ? a.op.options.alpha : 0.2);
+      return operand(a, 0).v.map((x) => (x >= 0 ? x : fr(alpha * x)));
+    }
     // The element count is checked by the executor; the values are the input's, in the same order.
     case 'RESHAPE': case 'SQUEEZE': case 'EXPAND_DIMS': return operand(a, 0).v.slice();
     default: return refuse(a.op, 'operator not supported by the float executor');

@@ -15,7 +15,7 @@
 // RELU / RELU6; QuantizeLinear / DequantizeLinear (QDQ models) become activation parameters and
 // folded weights.
 // Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu,
-// Clip(0, 6), MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (constant shape), Softmax
+// Clip(0, 6), Sigmoid, HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (constant shape), Softmax
 // (last axis), Identity, Dropout, QuantizeLinear, DequantizeLinear.
 // Anything else is refused with its node's name, op type and the model's opset.
 
@@ -135,6 +135,11 @@ class Importer {
       case 'Gemm': case 'MatMul': return this.gemm(n, index, x(), where);
       case 'Relu': case 'Clip': return this.activation(n, index, plain(x()), where);
       case 'BatchNormalization': return this.batchNorm(n, plain(x()), where);
+      case 'Sigmoid': case 'HardSwish': case 'LeakyRelu': {
+        const v = plain(x());
+        const type = n.opType === 'Sigmoid' ? 'LOGISTIC' : n.opType === 'HardSwish' ? 'HARD_SWISH' : 'LEAKY_RELU';
+        return this.op(type, index, [v.tensor], n.output[0]!, this.shape(v), type === 'LEAKY_RELU' ? { alpha: Math.fround(float(n, 'alpha', 0.01)) } : {}, v.nchw);
+      }
       case 'Add': case 'Mul': return this.binary(n, index, where);
       case 'MaxPool': case 'AveragePool': case 'GlobalAveragePool': return this.pool(n, index, plain(x()), where);
       case 'Flatten': case 'Reshape': return this.flatten(n, index, x(), where);
