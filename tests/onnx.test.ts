@@ -128,6 +128,63 @@ test('onnx: Sigmoid, HardSwish and LeakyRelu import, run as onnxruntime-web does
   assert.ok(agree >= 190, `int8 top-1 agrees with float on ${agree} of 200`);
 });
 
+// A small image model with Concat, Pad, ReduceMean, Squeeze and a Gemm, seeded random weights.
+function layoutModel(): Uint8Array {
+  const { onnx } = onnxProto;
+  const rand = mulberry32(5);
+  const floats = (name: string, dims: number[]) => onnx.TensorProto.create({
+    name, dataType: 1, dims, rawData: new Uint8Array(Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rand() - 0.5).buffer),
+  });
+  const int64 = (name: string, values: number[]) => onnx.TensorProto.create({ name, dataType: 7, dims: [values.length], rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) });
+  const AT = onnx.AttributeProto.AttributeType;
+  const node = (opType: string, input: string[], output: string, attribute: InstanceType<typeof onnx.AttributeProto>[] = []) =>
+    onnx.NodeProto.create({ name: output, opType, input, output: [output], attribute });
+  const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: AT.INTS, ints: v });
+  const int = (name: string, v: number) => onnx.AttributeProto.create({ name, type: AT.INT, i: v });
+  const info = (name: string, dims: number[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: dims.map((d) => ({ dimValue: d })) } } } });
+  const graph = onnx.GraphProto.create({
+    name: 'layout',
+    node: [
+      node('Conv', ['x', 'wa', 'ba'], 'a', [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])]),
+      node('Conv', ['x', 'wb'], 'b', [ints('kernel_shape', [1, 1])]),
+      node('Concat', ['a', 'b'], 'c', [int('axis', 1)]),
+      node('Relu', ['c'], 'r'),
+      node('Pad', ['r', 'pads'], 'p'),
+      node('ReduceMean', ['p'], 'm', [ints('axes', [2, 3]), int('keepdims', 1)]),
+      node('Squeeze', ['m', 'sq'], 's'),
+      node('Gemm', ['s', 'wg', 'bg'], 'g', [int('transB', 1)]),
+      node('Softmax', ['g'], 'y', [int('axis', -1)]),
+    ],
+    initializer: [floats('wa', [4, 3, 3, 3]), floats('ba', [4]), floats('wb', [2, 3, 1, 1]), int64('pads', [0, 0, 1, 2, 0, 0, 1, 0]),
+      int64('sq', [2, 3]), floats('wg', [3, 6]), floats('bg', [3])],
+    input: [info('x', [1, 3, 8, 8])],
+    output: [info('y', [1, 3])],
+  });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph })).finish();
+}
+
+test('onnx: Concat, Pad, ReduceMean and Squeeze on an image, in NHWC, equal onnxruntime-web; the model quantizes', async () => {
+  const bytes = layoutModel();
+  const graph = readOnnx(bytes, 'layout.onnx');
+  assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'CONV_2D', 'CONCATENATION', 'RELU', 'PAD', 'MEAN', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
+  const session = await ort.InferenceSession.create(bytes);
+  const rand = mulberry32(9);
+  const images = Array.from({ length: 24 }, () => Float32Array.from({ length: 3 * 64 }, () => rand() * 2 - 1));
+  const nhwc = (x: Float32Array) => Float32Array.from({ length: x.length }, (_, i) => x[(i % 3) * 64 + Math.floor(i / 3)]!);
+  let worst = 0;
+  for (const x of images) {
+    const [ours] = runFloat(graph, [nhwc(x)]);
+    const theirs = (await session.run({ x: new ort.Tensor('float32', x, [1, 3, 8, 8]) })).y!.data as Float32Array;
+    for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(ours![k]! - theirs[k]!));
+  }
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  const int8 = await loadModel(convertOnnx(bytes, 'layout.onnx', { samples: images.slice(0, 16).map((x) => [nhwc(x)]) }).bytes, { name: 'layout.onnx' });
+  for (const x of images) {
+    const [q] = int8.runFloat(nhwc(x)), [f] = runFloat(graph, [nhwc(x)]);
+    for (let k = 0; k < 3; k++) assert.ok(Math.abs(q![k]! - f![k]!) < 0.05, `int8 ${q![k]} against float ${f![k]}`);
+  }
+});
+
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
   const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));

@@ -12,6 +12,7 @@
 import { elementCount, type Op, type Tensor } from '../graph.js';
 import { windowAxis, intOption } from '../lower/conv.js';
 import { refuse } from '../lower/common.js';
+import { concatenation, pad, mean } from './layout-ops.js';
 
 /** One op's operands: per op input its value and tensor, undefined for an absent optional input. */
 export interface OpArgs {
@@ -259,6 +260,9 @@ export function runOp(a: OpArgs): Float32Array {
     case 'ADD': return binary(a, (p, q) => fr(p + q));
     case 'MUL': return binary(a, (p, q) => fr(p * q));
     case 'SOFTMAX': return softmax(a);
+    case 'CONCATENATION': return concatenation(a);
+    case 'PAD': return pad(a);
+    case 'MEAN': return mean(a);
     // Element-wise activations: standalone RELU / RELU6 (an ONNX Relu / Clip(0, 6) that could not
     // fuse), LOGISTIC, HARD_SWISH and LEAKY_RELU as TFLite's float kernels define them.
     case 'RELU': return operand(a, 0).v.map((x) => Math.max(0, x));

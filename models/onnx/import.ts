@@ -15,18 +15,21 @@
 // RELU / RELU6; QuantizeLinear / DequantizeLinear (QDQ models) become activation parameters and
 // folded weights.
 // Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu,
-// Clip(0, 6), Sigmoid, HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (constant shape), Softmax
-// (last axis), Identity, Dropout, QuantizeLinear, DequantizeLinear.
+// Clip(0, 6), Sigmoid, HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten,
+// Reshape (constant shape), Softmax (last axis), Concat, Pad (zeros), ReduceMean, Squeeze /
+// Unsqueeze (of 1x1 spatial axes or of flat tensors), Identity, Dropout, QuantizeLinear,
+// DequantizeLinear.
 // Anything else is refused with its node's name, op type and the model's opset.
 
 import onnxProto from 'onnx-proto';
 import { ConvertError, elementCount, type Graph, type Op } from '../graph.js';
 import { fold } from './fold.js';
+import { concat, pad, reduceMean, squeeze, flatten } from './layout.js';
 import { FLOAT, UINT8, INT8, attr, ints, int, float, tensorValues, type GraphProto, type ModelProto, type Node } from './proto.js';
 
 const { onnx } = onnxProto;
 
-interface Value { tensor: number; nchw: boolean; flatCHW?: [number, number, number] }
+export interface Value { tensor: number; nchw: boolean; flatCHW?: [number, number, number] }
 
 const f32Bytes = (v: ArrayLike<number>) => new Uint8Array(Float32Array.from(v).buffer);
 
@@ -49,7 +52,7 @@ export function readOnnx(bytes: Uint8Array, source: string): Graph {
   }
 }
 
-class Importer {
+export class Importer {
   graph: Graph = { tensors: [], ops: [], inputs: [], outputs: [] };
   private values = new Map<string, Value>();
   private consts = new Map<string, { dims: number[]; values: Float64Array }>();
@@ -81,18 +84,24 @@ class Importer {
     }
   }
 
-  private add(name: string, shape: number[], data?: Uint8Array): number {
-    this.graph.tensors.push({ name, dtype: data && name.endsWith('#shape') ? 'int32' : 'float32', shape, data });
+  add(name: string, shape: number[], data?: Uint8Array): number {
+    this.graph.tensors.push({ name, dtype: 'float32', shape, data });
     return this.graph.tensors.length - 1;
   }
 
-  private value(name: string, what: string): Value {
+  // An int32 constant (shapes, paddings, axes).
+  ints(name: string, values: number[], shape = [values.length]): number {
+    this.graph.tensors.push({ name, dtype: 'int32', shape, data: new Uint8Array(Int32Array.from(values).buffer) });
+    return this.graph.tensors.length - 1;
+  }
+
+  value(name: string, what: string): Value {
     const v = this.values.get(name);
     if (!v) throw new ConvertError(`${what} is not computed by an earlier node (or is a constant where an activation is needed)`);
     return v;
   }
 
-  private shape(v: Value): number[] {
+  shape(v: Value): number[] {
     return this.graph.tensors[v.tensor]!.shape;
   }
 
@@ -104,13 +113,13 @@ class Importer {
     return v.nchw ? [s[0]!, s[3]!, s[1]!, s[2]!] : s;
   }
 
-  private constant(name: string, what: string) {
+  constant(name: string, what: string) {
     const c = this.consts.get(name);
     if (!c) throw new ConvertError(`${what} '${name}' must be a constant initializer`);
     return c;
   }
 
-  private op(type: string, index: number, inputs: number[], outName: string, shape: number[], options: Op['options'], nchw: boolean, flatCHW?: [number, number, number]): void {
+  op(type: string, index: number, inputs: number[], outName: string, shape: number[], options: Op['options'], nchw: boolean, flatCHW?: [number, number, number]): void {
     const out = this.add(outName, shape);
     this.graph.ops.push({ type, index, inputs, outputs: [out], options });
     this.values.set(outName, { tensor: out, nchw, flatCHW });
@@ -142,7 +151,11 @@ class Importer {
       }
       case 'Add': case 'Mul': return this.binary(n, index, where);
       case 'MaxPool': case 'AveragePool': case 'GlobalAveragePool': return this.pool(n, index, plain(x()), where);
-      case 'Flatten': case 'Reshape': return this.flatten(n, index, x(), where);
+      case 'Flatten': case 'Reshape': return flatten(this, n, index, x(), where);
+      case 'Concat': return concat(this, n, index, where);
+      case 'Pad': return pad(this, n, index, plain(x()), where);
+      case 'ReduceMean': return reduceMean(this, n, index, plain(x()), where);
+      case 'Squeeze': case 'Unsqueeze': return squeeze(this, n, index, plain(x()), where);
       case 'Softmax': {
         const v = plain(x());
         const s = this.shape(v);
@@ -329,21 +342,4 @@ class Importer {
       { padding, strideH: s[0]!, strideW: s[1]!, filterHeight: k[0]!, filterWidth: k[1]!, fusedActivationFunction: 'NONE' }, true);
   }
 
-  // Flatten(axis 1), or Reshape to (N, rest): an NCHW tensor flattens in NHWC order and says so.
-  private flatten(n: Node, index: number, v: Value, where: string): void {
-    const s = this.shape(v);
-    let target: number[];
-    if (n.opType === 'Flatten') {
-      if (int(n, 'axis', 1) !== 1) throw new ConvertError(`${where}: axis ${int(n, 'axis', 1)}; edgewasm takes 1`);
-      target = [s[0]!, elementCount(s) / s[0]!];
-    } else {
-      const shape = Array.from(this.constant(n.input[1]!, `${where}: shape`).values);
-      const known = shape.reduce((a, d, i) => a * (d === -1 ? 1 : d === 0 ? s[i]! : d), 1);
-      target = shape.map((d, i) => (d === -1 ? elementCount(s) / known : d === 0 ? s[i]! : d));
-      if (elementCount(target) !== elementCount(s) || (v.nchw && target.length !== 2)) throw new ConvertError(`${where}: reshape [${s}] to [${shape}]`);
-    }
-    const shapeTensor = this.add(`${n.output[0]}#shape`, [target.length], new Uint8Array(Int32Array.from(target).buffer));
-    const flat: [number, number, number] | undefined = v.nchw ? [s[3]!, s[1]!, s[2]!] : v.flatCHW;
-    this.op('RESHAPE', index, [v.tensor, shapeTensor], n.output[0]!, target, { newShape: target }, false, flat);
-  }
 }

@@ -10,6 +10,7 @@
 //     and logistic outputs (1/256, -128), tanh (1/128, 0), and ops that only move values (pooling,
 //     reshapes, padding), whose output keeps its input's parameters, as the int8 kernels require;
 //   - a float activation that already carries int8 parameters (a QDQ ONNX model's) keeps them;
+//   - concatenation inputs quantized otherwise than its output are rescaled by a QUANTIZE op;
 //   - the graph keeps float32 inputs and outputs, as TFLite's converter does by default: a
 //     QUANTIZE op after each input, a DEQUANTIZE op before each output.
 // Fused activations stay fused: calibration sees each op's output after them.
@@ -124,7 +125,27 @@ export function quantizeGraph(graph: Graph, ranges: Ranges): Graph {
     } else if (FIXED_QUANT[op.type]) activation(y, FIXED_QUANT[op.type]!);
     for (const t of op.outputs) fromRange(t, op);
   }
-  return withFloatIo({ ...graph, tensors, ops: graph.ops.map((op) => ({ ...op })) });
+  return withFloatIo({ ...graph, tensors, ops: shareConcatQuant(tensors, graph.ops.map((op) => ({ ...op }))) });
+}
+
+// CONCATENATION's int8 kernel copies bytes, so an input quantized otherwise than the output goes
+// through a QUANTIZE (int8 → int8 rescale) first, as TFLite's converter arranges it.
+function shareConcatQuant(tensors: Tensor[], ops: Op[]): Op[] {
+  const out: Op[] = [];
+  for (const op of ops) {
+    if (op.type === 'CONCATENATION') {
+      const q = tensors[op.outputs[0]!]!.quant!;
+      op.inputs = op.inputs.map((t) => {
+        const tq = tensors[t]!.quant!;
+        if (tq.scale[0] === q.scale[0] && tq.zeroPoint[0] === q.zeroPoint[0]) return t;
+        tensors.push({ ...tensors[t]!, name: `${tensors[t]!.name}/rescaled`, quant: { ...q }, data: undefined });
+        out.push({ type: 'QUANTIZE', index: op.index, inputs: [t], outputs: [tensors.length - 1], options: {} });
+        return tensors.length - 1;
+      });
+    }
+    out.push(op);
+  }
+  return out;
 }
 
 // A float constant operand (of ADD, MUL, ...): per-tensor int8 from its own range.
