@@ -185,6 +185,34 @@ test('onnx: Concat, Pad, ReduceMean and Squeeze on an image, in NHWC, equal onnx
   }
 });
 
+test('onnx: a Transpose to NHWC before Flatten vanishes (the Gemm then reads HWC order as written); equals onnxruntime-web', async () => {
+  const { onnx } = onnxProto;
+  const model = onnx.ModelProto.decode(digitsOnnx);
+  const g = model.graph!;
+  const fc = g.initializer!.find((t) => t.name === 'fc.weight')!;
+  const chw = new Float32Array(Uint8Array.from(fc.rawData!).buffer);
+  const [C, H, W] = [32, 7, 7];
+  const hwc = new Float32Array(chw.length);
+  for (let o = 0; o < 10; o++) for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
+    hwc[o * C * H * W + (h * W + w) * C + c] = chw[o * C * H * W + (c * H + h) * W + w]!;
+  }
+  fc.rawData = new Uint8Array(hwc.buffer);
+  const at = g.node!.findIndex((n) => n.opType === 'Flatten');
+  g.node![at]!.input = ['nhwc'];
+  g.node!.splice(at, 0, onnx.NodeProto.create({
+    name: 'to_nhwc', opType: 'Transpose', input: ['relu2'], output: ['nhwc'],
+    attribute: [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 3, 1] })],
+  }));
+  const bytes = onnx.ModelProto.encode(model).finish();
+  const graph = readOnnx(bytes, 'transposed.onnx');
+  assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'CONV_2D', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
+  const worst = await largestDifference(graph, bytes, 20);
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  // Any other permutation is refused by name.
+  g.node![at]!.attribute![0]!.ints = [0, 1, 3, 2];
+  assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 't.onnx'), /node \d+ 'to_nhwc' \(Transpose, opset 13\): perm \[0,1,3,2\]/);
+});
+
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
   const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));

@@ -13,11 +13,11 @@
 // BatchNormalization after a Conv folds into its weights and bias; a Relu or Clip(0, 6) that is
 // the only consumer of a Conv / Gemm output (or of its folded BatchNormalization) fuses into it as
 // RELU / RELU6; QuantizeLinear / DequantizeLinear (QDQ models) become activation parameters and
-// folded weights.
+// folded weights; a Transpose between NCHW and NHWC vanishes (the data is NHWC either way).
 // Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu,
 // Clip(0, 6), Sigmoid, HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten,
 // Reshape (constant shape), Softmax (last axis), Concat, Pad (zeros), ReduceMean, Squeeze /
-// Unsqueeze (of 1x1 spatial axes or of flat tensors), Identity, Dropout, QuantizeLinear,
+// Unsqueeze (of 1x1 spatial axes or of flat tensors), Transpose (NCHW <-> NHWC), Identity, Dropout, QuantizeLinear,
 // DequantizeLinear.
 // Anything else is refused with its node's name, op type and the model's opset.
 
@@ -139,6 +139,7 @@ export class Importer {
     };
     switch (n.opType) {
       case 'Identity': case 'Dropout': this.values.set(n.output[0]!, x()); return;
+      case 'Transpose': return this.transpose(n, plain(x()), where);
       case 'QuantizeLinear': case 'DequantizeLinear': return this.qdq(n, where);
       case 'Conv': return this.conv(n, index, plain(x()), where);
       case 'Gemm': case 'MatMul': return this.gemm(n, index, x(), where);
@@ -271,6 +272,16 @@ export class Importer {
     this.values.set(n.output[0]!, v);
   }
 
+  // Transposes between NCHW and NHWC cost nothing: the data is NHWC either way, only how ONNX
+  // numbers its axes changes. Other permutations are refused.
+  private transpose(n: Node, v: Value, where: string): void {
+    const perm = ints(n, 'perm', []).join();
+    const s = this.shape(v);
+    if (s.length === 4 && v.nchw && perm === '0,2,3,1') this.values.set(n.output[0]!, { tensor: v.tensor, nchw: false });
+    else if (s.length === 4 && !v.nchw && perm === '0,3,1,2') this.values.set(n.output[0]!, { tensor: v.tensor, nchw: true });
+    else throw new ConvertError(`${where}: perm [${perm}] of [${s}]; edgewasm takes the NCHW <-> NHWC transposes of an image`);
+  }
+
   // BatchNormalization folded into the Conv before it (its only consumer, no activation yet):
   // y = (conv - mean) * gamma / sqrt(var + eps) + beta scales each output channel's weights and bias.
   private batchNorm(n: Node, v: Value, where: string): void {
@@ -322,7 +333,7 @@ export class Importer {
     const [a, b] = [operand(n.input[0]!), operand(n.input[1]!)];
     if (a.flatCHW || b.flatCHW) throw new ConvertError(`${where}: reads a flattened NCHW tensor`);
     const [sa, sb] = [this.shape(a), this.shape(b)];
-    if (elementCount(sa) !== 1 && elementCount(sb) !== 1 && sa.join() !== sb.join()) throw new ConvertError(`${where}: shapes [${sa}] and [${sb}]; edgewasm takes equal shapes or a scalar`);
+    if (elementCount(sa) !== 1 && elementCount(sb) !== 1 && (sa.join() !== sb.join() || a.nchw !== b.nchw)) throw new ConvertError(`${where}: shapes [${sa}] and [${sb}]; edgewasm takes equal shapes (in one layout) or a scalar`);
     const big = elementCount(sa) >= elementCount(sb) ? a : b;
     this.op(n.opType === 'Add' ? 'ADD' : 'MUL', index, [a.tensor, b.tensor], n.output[0]!, this.shape(big), { fusedActivationFunction: 'NONE' }, big.nchw);
   }
