@@ -1,6 +1,6 @@
 // The ONNX import path (models/onnx/import.ts) on the project's own model: the trained digit
 // network's float ONNX export (models/digits/digits.onnx, written by `npm run digits`).
-//   - The imported graph in the float executor equals onnxruntime-web (float, wasm CPU) on the same
+//   - The imported graph in the float executor equals onnxruntime-node (float, CPU) on the same
 //     ONNX bytes, and a seeded network's export equals its float64 forward pass (net.ts): the NCHW →
 //     NHWC change, the weight permutations and the fused ReLUs are right.
 //   - Quantized through the ONNX path (calibrated on 256 training digits), int8 accuracy on the test
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
-import * as ort from 'onnxruntime-web';
+import { createRequire } from 'node:module';
 import { readOnnx } from '../models/onnx/import.js';
 import { convertOnnx } from '../models/convert.js';
 import { calibrate, quantizeGraph } from '../models/quantize/ptq.js';
@@ -24,7 +24,9 @@ import { mulberry32 } from '../models/prng.js';
 import { ConvertError, type Graph } from '../models/graph.js';
 import { loadModel } from '../host/index.js';
 
-ort.env.wasm.numThreads = 1;
+// onnxruntime-node ships no type declarations; its API is onnxruntime-common's.
+const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-common');
+
 const digitsOnnx = new Uint8Array(readFileSync(ONNX_PATH));
 const { train, test: testSet } = loadDigits();
 const argmax = (v: ArrayLike<number>) => {
@@ -33,7 +35,7 @@ const argmax = (v: ArrayLike<number>) => {
   return best;
 };
 
-/** The largest difference between the float executor on `graph` and onnxruntime-web on `bytes`, over `count` test digits. */
+/** The largest difference between the float executor on `graph` and onnxruntime-node on `bytes`, over `count` test digits. */
 async function largestDifference(graph: Graph, bytes: Uint8Array, count: number): Promise<number> {
   const session = await ort.InferenceSession.create(bytes);
   let worst = 0;
@@ -46,7 +48,7 @@ async function largestDifference(graph: Graph, bytes: Uint8Array, count: number)
   return worst;
 }
 
-test('onnx: digits.onnx imported, fused and run in the float executor equals onnxruntime-web', async () => {
+test('onnx: digits.onnx imported, fused and run in the float executor equals onnxruntime-node', async () => {
   const graph = readOnnx(digitsOnnx, 'digits.onnx');
   assert.deepEqual(graph.ops.map((o) => `${o.type}:${o.options.fusedActivationFunction ?? '-'}`),
     ['CONV_2D:RELU', 'CONV_2D:RELU', 'RESHAPE:-', 'FULLY_CONNECTED:NONE', 'SOFTMAX:-']);
@@ -55,7 +57,7 @@ test('onnx: digits.onnx imported, fused and run in the float executor equals onn
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
-test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still fuses); equals onnxruntime-web', async () => {
+test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still fuses); equals onnxruntime-node', async () => {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.decode(digitsOnnx);
   const g = model.graph!;
@@ -75,7 +77,7 @@ test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still 
   assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'bn2.onnx'), /bn2\.onnx: node 1 'bn1' \(BatchNormalization, opset 13\): edgewasm folds BatchNormalization into the Conv it follows/);
 });
 
-test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Constant, Reshape) folds away; equals onnxruntime-web", async () => {
+test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Constant, Reshape) folds away; equals onnxruntime-node", async () => {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.decode(digitsOnnx);
   const g = model.graph!;
@@ -100,7 +102,7 @@ test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, C
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
-test('onnx: Sigmoid, HardSwish and LeakyRelu import, run as onnxruntime-web does, and quantize', async () => {
+test('onnx: Sigmoid, HardSwish and LeakyRelu import, run as onnxruntime-node does, and quantize', async () => {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.decode(digitsOnnx);
   const g = model.graph!;
@@ -163,7 +165,7 @@ function layoutModel(): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph })).finish();
 }
 
-test('onnx: Concat, Pad, ReduceMean and Squeeze on an image, in NHWC, equal onnxruntime-web; the model quantizes', async () => {
+test('onnx: Concat, Pad, ReduceMean and Squeeze on an image, in NHWC, equal onnxruntime-node; the model quantizes', async () => {
   const bytes = layoutModel();
   const graph = readOnnx(bytes, 'layout.onnx');
   assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'CONV_2D', 'CONCATENATION', 'RELU', 'PAD', 'MEAN', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
@@ -185,7 +187,7 @@ test('onnx: Concat, Pad, ReduceMean and Squeeze on an image, in NHWC, equal onnx
   }
 });
 
-test('onnx: a Transpose to NHWC before Flatten vanishes (the Gemm then reads HWC order as written); equals onnxruntime-web', async () => {
+test('onnx: a Transpose to NHWC before Flatten vanishes (the Gemm then reads HWC order as written); equals onnxruntime-node', async () => {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.decode(digitsOnnx);
   const g = model.graph!;
@@ -314,7 +316,7 @@ function qdqDigits(samples: Float32Array[][]): { bytes: Uint8Array; ptq: Uint8Ar
   return { bytes: onnx.ModelProto.encode(model).finish(), ptq: convertOnnx(digitsOnnx, 'digits.onnx', { samples }).bytes };
 }
 
-test('onnx: a QDQ model converts with its own parameters, no calibration, to what quantizing its float twin gives; onnxruntime-web agrees', async () => {
+test('onnx: a QDQ model converts with its own parameters, no calibration, to what quantizing its float twin gives; onnxruntime-node agrees', async () => {
   const samples = Array.from({ length: 64 }, (_, i) => [image(train, (i * 7919) % train.count)]);
   const { bytes, ptq } = qdqDigits(samples);
   const ours = await loadModel(convertOnnx(bytes, 'digits-qdq.onnx').bytes, { name: 'digits-qdq.onnx' });
@@ -330,5 +332,5 @@ test('onnx: a QDQ model converts with its own parameters, no calibration, to wha
     agree += Number(argmax(a!) === argmax(theirs));
   }
   assert.equal(same, count, 'identical outputs from the QDQ model and from quantizing the float model');
-  assert.ok(agree >= 0.98 * count, `top-1 agrees with onnxruntime-web on ${agree} of ${count}`);
+  assert.ok(agree >= 0.98 * count, `top-1 agrees with onnxruntime-node on ${agree} of ${count}`);
 });
