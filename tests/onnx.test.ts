@@ -48,6 +48,18 @@ async function largestDifference(graph: Graph, bytes: Uint8Array, count: number)
   return worst;
 }
 
+/** On `count` test digits, how often the model quantized (64 training digits) agrees with float on top-1. */
+async function int8Agreement(bytes: Uint8Array, graph: Graph, count: number): Promise<number> {
+  const samples = Array.from({ length: 64 }, (_, i) => [image(train, (i * 7919) % train.count)]);
+  const int8 = await loadModel(convertOnnx(bytes, 'model.onnx', { samples }).bytes, { name: 'model.onnx' });
+  let agree = 0;
+  for (let i = 0; i < count; i++) {
+    const x = image(testSet, Math.floor((i * testSet.count) / count));
+    agree += Number(argmax(int8.runFloat(x)[0]!) === argmax(runFloat(graph, [x])[0]!));
+  }
+  return agree;
+}
+
 test('onnx: digits.onnx imported, fused and run in the float executor equals onnxruntime-node', async () => {
   const graph = readOnnx(digitsOnnx, 'digits.onnx');
   assert.deepEqual(graph.ops.map((o) => `${o.type}:${o.options.fusedActivationFunction ?? '-'}`),
@@ -57,7 +69,7 @@ test('onnx: digits.onnx imported, fused and run in the float executor equals onn
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
 });
 
-test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still fuses); equals onnxruntime-node', async () => {
+test('onnx: BatchNormalization folds into the Conv before it (its ReLU still fuses), else is MUL + ADD; HardSigmoid; equal onnxruntime-node', async () => {
   const { onnx } = onnxProto;
   const model = onnx.ModelProto.decode(digitsOnnx);
   const g = model.graph!;
@@ -71,10 +83,21 @@ test('onnx: a BatchNormalization after a Conv folds into it (and its ReLU still 
   assert.deepEqual(graph.ops.map((o) => `${o.type}:${o.options.fusedActivationFunction ?? '-'}`).slice(0, 2), ['CONV_2D:RELU', 'CONV_2D:RELU']);
   const worst = await largestDifference(graph, bytes, 20);
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
-  // A BatchNormalization that follows no Conv is refused by name.
-  g.node![1]!.input![0] = 'input';
-  g.node![0]!.output = ['conv1.unused'];
-  assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'bn2.onnx'), /bn2\.onnx: node 1 'bn1' \(BatchNormalization, opset 13\): edgewasm folds BatchNormalization into the Conv it follows/);
+  // Where it cannot fold (after the fused ReLU), BatchNormalization is a per-channel MUL and ADD; a
+  // HardSigmoid is a MUL, an ADD with a fused RELU6 and a MUL. Both as onnxruntime-node computes them.
+  const plainModel = onnx.ModelProto.decode(digitsOnnx);
+  const p = plainModel.graph!;
+  p.initializer!.push(...g.initializer!.filter((t) => t.name!.startsWith('bn.')));
+  p.node!.find((n) => n.name === 'conv2')!.input![0] = 'bn.out';
+  p.node!.splice(2, 0, onnx.NodeProto.create({ name: 'bn', opType: 'BatchNormalization', input: ['relu1', 'bn.gamma', 'bn.beta', 'bn.mean', 'bn.var'], output: ['bn.out'] }));
+  p.node!.find((n) => n.name === 'relu2')!.opType = 'HardSigmoid';
+  const plainBytes = onnx.ModelProto.encode(plainModel).finish();
+  const plainGraph = readOnnx(plainBytes, 'bn-hs.onnx');
+  assert.deepEqual(plainGraph.ops.map((o) => o.type), ['CONV_2D', 'MUL', 'ADD', 'CONV_2D', 'MUL', 'ADD', 'MUL', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX']);
+  const plainWorst = await largestDifference(plainGraph, plainBytes, 20);
+  assert.ok(plainWorst < 1e-5, `largest difference ${plainWorst}`);
+  const agree = await int8Agreement(plainBytes, plainGraph, 100);
+  assert.ok(agree >= 90, `int8 top-1 agrees with float on ${agree} of 100`);
 });
 
 test("onnx: PyTorch's x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Constant, Reshape) folds away; equals onnxruntime-node", async () => {
@@ -120,17 +143,12 @@ test('onnx: Sigmoid, HardSwish and LeakyRelu import, run as onnxruntime-node doe
   assert.deepEqual(graph.ops.map((o) => o.type), ['CONV_2D', 'LOGISTIC', 'CONV_2D', 'HARD_SWISH', 'RESHAPE', 'FULLY_CONNECTED', 'LEAKY_RELU', 'SOFTMAX']);
   const worst = await largestDifference(graph, bytes, 20);
   assert.ok(worst < 1e-5, `largest difference ${worst}`);
-  const samples = Array.from({ length: 64 }, (_, i) => [image(train, (i * 7919) % train.count)]);
-  const int8 = await loadModel(convertOnnx(bytes, 'acts.onnx', { samples }).bytes, { name: 'acts.onnx' });
-  let agree = 0;
-  for (let i = 0; i < 200; i++) {
-    const x = image(testSet, i * 10);
-    agree += Number(argmax(int8.runFloat(x)[0]!) === argmax(runFloat(graph, [x])[0]!));
-  }
+  const agree = await int8Agreement(bytes, graph, 200);
   assert.ok(agree >= 190, `int8 top-1 agrees with float on ${agree} of 200`);
 });
 
-// A small image model with Concat, Pad, ReduceMean, Squeeze and a Gemm, seeded random weights.
+// A small image model with Concat, Pad, ReduceMean, Squeeze, a no-op Reshape and a Gemm, seeded
+// random weights.
 function layoutModel(): Uint8Array {
   const { onnx } = onnxProto;
   const rand = mulberry32(5);
@@ -154,11 +172,12 @@ function layoutModel(): Uint8Array {
       node('Pad', ['r', 'pads'], 'p'),
       node('ReduceMean', ['p'], 'm', [ints('axes', [2, 3]), int('keepdims', 1)]),
       node('Squeeze', ['m', 'sq'], 's'),
-      node('Gemm', ['s', 'wg', 'bg'], 'g', [int('transB', 1)]),
+      node('Reshape', ['s', 'same'], 's2'), // a no-op: it vanishes
+      node('Gemm', ['s2', 'wg', 'bg'], 'g', [int('transB', 1)]),
       node('Softmax', ['g'], 'y', [int('axis', -1)]),
     ],
     initializer: [floats('wa', [4, 3, 3, 3]), floats('ba', [4]), floats('wb', [2, 3, 1, 1]), int64('pads', [0, 0, 1, 2, 0, 0, 1, 0]),
-      int64('sq', [2, 3]), floats('wg', [3, 6]), floats('bg', [3])],
+      int64('sq', [2, 3]), int64('same', [1, 6]), floats('wg', [3, 6]), floats('bg', [3])],
     input: [info('x', [1, 3, 8, 8])],
     output: [info('y', [1, 3])],
   });
@@ -254,6 +273,16 @@ test('onnx: an unsupported node and an old opset are refused, naming node, op ty
   const tanh = onnx.ModelProto.encode(model).finish();
   assert.throws(() => readOnnx(tanh, 'tanh.onnx'), (e: unknown) => e instanceof ConvertError
     && e.message === "tanh.onnx: node 1 'relu1' (Tanh, opset 13): operator not supported by edgewasm");
+  // Clip(0, none) is a ReLU and fuses; Clip(-1, 1) is refused by name.
+  const clip = onnx.ModelProto.decode(digitsOnnx);
+  const relu1 = clip.graph!.node!.find((n) => n.name === 'relu1')!;
+  relu1.opType = 'Clip';
+  relu1.input = ['conv1.out', 'zero'];
+  clip.graph!.initializer!.push(onnx.TensorProto.create({ name: 'zero', dataType: 1, dims: [], floatData: [0] }));
+  assert.equal(readOnnx(onnx.ModelProto.encode(clip).finish(), 'clip.onnx').ops[0]!.options.fusedActivationFunction, 'RELU');
+  relu1.input = ['conv1.out', 'minus1', 'one'];
+  clip.graph!.initializer!.push(onnx.TensorProto.create({ name: 'minus1', dataType: 1, dims: [], floatData: [-1] }), onnx.TensorProto.create({ name: 'one', dataType: 1, dims: [], floatData: [1] }));
+  assert.throws(() => readOnnx(onnx.ModelProto.encode(clip).finish(), 'clip.onnx'), /node 1 'relu1' \(Clip, opset 13\): Clip\(-1, 1\); edgewasm takes Clip\(0, 6\) and Clip\(0, none\)/);
   model.opsetImport![0]!.version = 11;
   assert.throws(() => readOnnx(onnx.ModelProto.encode(model).finish(), 'old.onnx'), /^ConvertError: old\.onnx: opset 11; edgewasm imports ONNX opset 13 and later$/);
   assert.throws(() => readOnnx(new Uint8Array([0xff, 0xff, 0xff]), 'junk.onnx'), /^ConvertError: junk\.onnx: unreadable ONNX protobuf/);

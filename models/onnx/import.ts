@@ -14,24 +14,23 @@
 // the only consumer of a Conv / Gemm output (or of its folded BatchNormalization) fuses into it as
 // RELU / RELU6; QuantizeLinear / DequantizeLinear (QDQ models) become activation parameters and
 // folded weights; a Transpose between NCHW and NHWC vanishes (the data is NHWC either way).
-// Ops: Conv, BatchNormalization (after a Conv), Gemm, MatMul (constant B), Add, Mul, Relu,
-// Clip(0, 6), Sigmoid, HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten,
-// Reshape (constant shape), Softmax (last axis), Concat, Pad (zeros), ReduceMean, Squeeze /
-// Unsqueeze (of 1x1 spatial axes or of flat tensors), Transpose (NCHW <-> NHWC), Identity, Dropout, QuantizeLinear,
-// DequantizeLinear.
+// Ops: Conv, BatchNormalization (folded after a Conv, else MUL + ADD), HardSigmoid (MUL, ADD +
+// RELU6, MUL), Gemm, MatMul (constant B), Add, Mul, Relu, Clip(0, 6) and Clip(0, none), Sigmoid,
+// HardSwish, LeakyRelu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (constant shape),
+// Softmax (last axis), Concat, Pad (zeros), ReduceMean, Squeeze / Unsqueeze (of 1x1 spatial axes or
+// of flat tensors), Transpose (NCHW <-> NHWC), Identity, Dropout, QuantizeLinear, DequantizeLinear.
 // Anything else is refused with its node's name, op type and the model's opset.
 
 import onnxProto from 'onnx-proto';
 import { ConvertError, elementCount, type Graph, type Op } from '../graph.js';
 import { fold } from './fold.js';
 import { concat, pad, reduceMean, squeeze, flatten } from './layout.js';
-import { FLOAT, UINT8, INT8, attr, ints, int, float, tensorValues, type GraphProto, type ModelProto, type Node } from './proto.js';
+import { qdq, transpose, batchNorm, hardSigmoid } from './passes.js';
+import { f32Bytes, FLOAT, attr, ints, int, float, tensorValues, type GraphProto, type ModelProto, type Node } from './proto.js';
 
 const { onnx } = onnxProto;
 
 export interface Value { tensor: number; nchw: boolean; flatCHW?: [number, number, number] }
-
-const f32Bytes = (v: ArrayLike<number>) => new Uint8Array(Float32Array.from(v).buffer);
 
 /** Reads an .onnx file; every refusal is a ConvertError whose message starts with `source`. */
 export function readOnnx(bytes: Uint8Array, source: string): Graph {
@@ -54,10 +53,10 @@ export function readOnnx(bytes: Uint8Array, source: string): Graph {
 
 export class Importer {
   graph: Graph = { tensors: [], ops: [], inputs: [], outputs: [] };
-  private values = new Map<string, Value>();
-  private consts = new Map<string, { dims: number[]; values: Float64Array }>();
-  private uses = new Map<string, number>();
-  private zeroTypes = new Map<string, number>(); // an initializer's ONNX data type, for zero points
+  values = new Map<string, Value>();
+  consts = new Map<string, { dims: number[]; values: Float64Array }>();
+  uses = new Map<string, number>();
+  zeroTypes = new Map<string, number>(); // an initializer's ONNX data type, for zero points
 
   constructor(g: GraphProto, private opset: number, source: string) {
     this.graph.source = source;
@@ -139,12 +138,13 @@ export class Importer {
     };
     switch (n.opType) {
       case 'Identity': case 'Dropout': this.values.set(n.output[0]!, x()); return;
-      case 'Transpose': return this.transpose(n, plain(x()), where);
-      case 'QuantizeLinear': case 'DequantizeLinear': return this.qdq(n, where);
+      case 'Transpose': return transpose(this, n, plain(x()), where);
+      case 'QuantizeLinear': case 'DequantizeLinear': return qdq(this, n, where);
       case 'Conv': return this.conv(n, index, plain(x()), where);
       case 'Gemm': case 'MatMul': return this.gemm(n, index, x(), where);
       case 'Relu': case 'Clip': return this.activation(n, index, plain(x()), where);
-      case 'BatchNormalization': return this.batchNorm(n, plain(x()), where);
+      case 'BatchNormalization': return batchNorm(this, n, index, plain(x()), where);
+      case 'HardSigmoid': return hardSigmoid(this, n, index, plain(x()));
       case 'Sigmoid': case 'HardSwish': case 'LeakyRelu': {
         const v = plain(x());
         const type = n.opType === 'Sigmoid' ? 'LOGISTIC' : n.opType === 'HardSwish' ? 'HARD_SWISH' : 'LEAKY_RELU';
@@ -239,78 +239,14 @@ export class Importer {
     this.op('FULLY_CONNECTED', index, inputs, n.output[0]!, [s[0]!, O], { fusedActivationFunction: 'NONE', keepNumDims: false }, false);
   }
 
-  // QDQ models (QuantizeLinear / DequantizeLinear around float ops, as ONNX Runtime's quantizer
-  // writes them): a DequantizeLinear of an initializer folds into a float constant (the ops' own
-  // quantization re-derives int8 weights from it: per-channel max|w| / 127, what symmetric QDQ
-  // weights hold); a QuantizeLinear of an activation fixes that activation's int8 parameters (uint8
-  // ones shifted by 128: the same real values), and the DequantizeLinear after it is the activation
-  // itself again. Post-training quantization then takes those parameters instead of calibrating.
-  private qdq(n: Node, where: string): void {
-    const input = n.input[0]!;
-    const param = (k: number, fallback: number) => (n.input[k] ? this.constant(n.input[k]!, `${where}: input ${k}`) : undefined)?.values ?? Float64Array.of(fallback);
-    const [scale, zero] = [param(1, 1), param(2, 0)];
-    const zeroType = this.zeroTypes.get(n.input[2] ?? '') ?? INT8;
-    if (n.opType === 'DequantizeLinear' && this.consts.has(input)) {
-      const c = this.consts.get(input)!;
-      const axis = int(n, 'axis', 1);
-      const inner = scale.length > 1 ? c.dims.slice(axis + 1).reduce((a, d) => a * d, 1) : c.values.length;
-      const values = c.values.map((q, i) => {
-        const ch = scale.length > 1 ? Math.floor(i / inner) % scale.length : 0;
-        return (q - zero[Math.min(ch, zero.length - 1)]!) * scale[ch]!;
-      });
-      this.consts.set(n.output[0]!, { dims: c.dims, values });
-      return;
-    }
-    const v = this.value(input, `${where}: input '${input}'`);
-    if (n.opType === 'QuantizeLinear') {
-      if (scale.length !== 1) throw new ConvertError(`${where}: a per-axis QuantizeLinear of an activation; edgewasm quantizes activations per tensor`);
-      const zp = zero[0]! - (zeroType === UINT8 ? 128 : 0); // uint8 → int8
-      const t = this.graph.tensors[v.tensor]!;
-      if (zp < -128 || zp > 127 || !(scale[0]! > 0)) throw new ConvertError(`${where}: scale ${scale[0]}, zero point ${zero[0]}`);
-      if (!t.quant) t.quant = { scale: [Math.fround(scale[0]!)], zeroPoint: [zp], axis: 0 };
-    }
-    this.values.set(n.output[0]!, v);
-  }
-
-  // Transposes between NCHW and NHWC cost nothing: the data is NHWC either way, only how ONNX
-  // numbers its axes changes. Other permutations are refused.
-  private transpose(n: Node, v: Value, where: string): void {
-    const perm = ints(n, 'perm', []).join();
-    const s = this.shape(v);
-    if (s.length === 4 && v.nchw && perm === '0,2,3,1') this.values.set(n.output[0]!, { tensor: v.tensor, nchw: false });
-    else if (s.length === 4 && !v.nchw && perm === '0,3,1,2') this.values.set(n.output[0]!, { tensor: v.tensor, nchw: true });
-    else throw new ConvertError(`${where}: perm [${perm}] of [${s}]; edgewasm takes the NCHW <-> NHWC transposes of an image`);
-  }
-
-  // BatchNormalization folded into the Conv before it (its only consumer, no activation yet):
-  // y = (conv - mean) * gamma / sqrt(var + eps) + beta scales each output channel's weights and bias.
-  private batchNorm(n: Node, v: Value, where: string): void {
-    const producer = this.graph.ops.find((o) => o.outputs[0] === v.tensor);
-    if (!producer || !['CONV_2D', 'DEPTHWISE_CONV_2D'].includes(producer.type) || producer.options.fusedActivationFunction !== 'NONE'
-      || this.uses.get(n.input[0]!) !== 1) {
-      throw new ConvertError(`${where}: edgewasm folds BatchNormalization into the Conv it follows; this one follows no Conv of its own`);
-    }
-    const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => this.constant(n.input[k]!, `${where}: input ${k}`).values);
-    const eps = float(n, 'epsilon', 1e-5);
-    const w = this.graph.tensors[producer.inputs[1]!]!;
-    const channels = w.shape[producer.type === 'CONV_2D' ? 0 : 3]!;
-    if ([gamma, beta, mean, variance].some((a) => a!.length !== channels)) throw new ConvertError(`${where}: parameters are not one per channel (${channels})`);
-    const scale = gamma!.map((g, c) => g / Math.sqrt(variance![c]! + eps));
-    const weights = new Float32Array(w.data!.slice().buffer);
-    const inner = producer.type === 'CONV_2D' ? weights.length / channels : 1;
-    weights.forEach((x, i) => { weights[i] = x * scale[Math.floor(i / inner) % channels]!; });
-    w.data = new Uint8Array(weights.buffer);
-    const old = producer.inputs[2] !== undefined ? new Float32Array(this.graph.tensors[producer.inputs[2]]!.data!.slice().buffer) : new Float32Array(channels);
-    producer.inputs[2] = this.add(`${n.output[0]}#bias`, [channels], f32Bytes(scale.map((sc, c) => (old[c]! - mean![c]!) * sc + beta![c]!)));
-    this.values.set(n.output[0]!, v);
-  }
-
   private activation(n: Node, index: number, v: Value, where: string): void {
     let act = 'RELU';
     if (n.opType === 'Clip') {
       const bound = (i: number) => (n.input[i] ? this.constant(n.input[i]!, `${where}: bound`).values[0] : undefined);
-      if (bound(1) !== 0 || bound(2) !== 6) throw new ConvertError(`${where}: Clip(${bound(1)}, ${bound(2)}); edgewasm takes Clip(0, 6)`);
-      act = 'RELU6';
+      if (bound(1) !== 0 || (bound(2) !== 6 && bound(2) !== undefined)) {
+        throw new ConvertError(`${where}: Clip(${bound(1)}, ${bound(2)}); edgewasm takes Clip(0, 6) and Clip(0, none)`);
+      }
+      act = bound(2) === 6 ? 'RELU6' : 'RELU';
     }
     const producer = this.graph.ops.find((o) => o.outputs[0] === v.tensor);
     const fusable = producer && ['CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED'].includes(producer.type)

@@ -85,6 +85,10 @@ export function flatten(im: Importer, n: Node, index: number, v: Value, where: s
     target = shape.map((d, i) => (d === -1 ? elementCount(s) / known : d === 0 ? s[i]! : d));
     if (elementCount(target) !== elementCount(s) || (v.nchw && target.length !== 2)) throw new ConvertError(`${where}: reshape [${s}] to [${shape}]`);
   }
+  if (!v.nchw && target.join() === s.join()) { // a no-op reshape vanishes
+    im.values.set(n.output[0]!, v);
+    return;
+  }
   const shapeTensor = im.ints(`${n.output[0]}#shape`, target);
   const flat: [number, number, number] | undefined = v.nchw ? [s[3]!, s[1]!, s[2]!] : v.flatCHW;
   im.op('RESHAPE', index, [v.tensor, shapeTensor], n.output[0]!, target, { newShape: target }, false, flat);

@@ -3,6 +3,9 @@
 
 import { ConvertError } from '../graph.js';
 
+/** float32 values as little-endian bytes, a constant tensor's data. */
+export const f32Bytes = (v: ArrayLike<number>) => new Uint8Array(Float32Array.from(v).buffer);
+
 export const FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7;
 
 export interface Attr { name: string; i: number; f: number; s: Uint8Array; ints: number[]; t?: Initializer | null }
