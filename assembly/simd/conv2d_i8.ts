@@ -56,7 +56,11 @@ function gatherPatch(
 // @ts-ignore: decorator
 @inline function denseRows(dst: usize, src: usize, rowStep: usize, fH: i32, run: i32, off: v128): void {
   for (let ky = 0; ky < fH; ky++, src += rowStep, dst += <usize>run << 1) {
-    for (let i = 0; i < run; i += 8) v128.store(dst + (<usize>i << 1), i16x8.add(v128.load8x8_s(src + <usize>i), off));
+    // Runs of up to two vectors (the stems': 3 input channels) without the inner loop.
+    v128.store(dst, i16x8.add(v128.load8x8_s(src), off));
+    if (run <= 8) continue;
+    v128.store(dst, i16x8.add(v128.load8x8_s(src, 8), off), 16);
+    for (let i = 16; i < run; i += 8) v128.store(dst + (<usize>i << 1), i16x8.add(v128.load8x8_s(src + <usize>i), off));
   }
 }
 
@@ -96,6 +100,7 @@ export function conv2d_i8_simd(
   const yMax = inH - 1 - dilationH * (fH - 1);
   const xMax = inW - fW;
   const rowStep = <usize>dilationH * inW * inC;
+  const xStep = <usize>strideW * inC;
   const lastRun = <usize>(fH - 1) * rowStep + <usize>((run + 7) & ~7);
   const off = i16x8.splat(<i16>inputOffset);
   for (let q = 0; q < pixels; q += chunk) {
@@ -104,21 +109,27 @@ export function conv2d_i8_simd(
       let b = q / plane;
       let oy = (q - b * plane) / outW;
       let ox = q - b * plane - oy * outW;
-      for (let r = 0; r < rows; r++) {
+      // A run of pixels along one output row at a time: whether the row's taps are inside the image
+      // is decided once per run, and only the columns at the edges differ.
+      for (let r = 0; r < rows; ) {
         const y0 = oy * strideH - padTop;
-        const x0 = ox * strideW - padLeft;
         const image = inp + <usize>b * imageBytes + <usize>(g * fC);
-        const first = image + <usize>(y0 * inW + x0) * inC;
-        // Inside the image, with dense filter rows and whole vectors readable: fH runs of bytes.
-        if (dense && y0 >= 0 && y0 <= yMax && x0 >= 0 && x0 <= xMax && first + lastRun <= end) {
-          denseRows(PATCH + (<usize>(r * ldp) << 1), first, rowStep, fH, run, off);
-        } else {
-          gatherPatch(
-            PATCH + (<usize>(r * ldp) << 1), image, inH, inW, inC, fH, fW, fC,
-            y0, x0, dilationH, dilationW, inputOffset, end,
-          );
+        const rowDense = dense && y0 >= 0 && y0 <= yMax;
+        const n = min(rows - r, outW - ox);
+        let dst = PATCH + (<usize>(r * ldp) << 1);
+        let x0 = ox * strideW - padLeft;
+        let first = image + <usize>(y0 * inW + x0) * inC;
+        for (let i = 0; i < n; i++, x0 += strideW, first += xStep, dst += <usize>ldp << 1) {
+          // Inside the image, with dense filter rows and whole vectors readable: fH runs of bytes.
+          if (rowDense && x0 >= 0 && x0 <= xMax && first + lastRun <= end) {
+            denseRows(dst, first, rowStep, fH, run, off);
+          } else {
+            gatherPatch(dst, image, inH, inW, inC, fH, fW, fC, y0, x0, dilationH, dilationW, inputOffset, end);
+          }
         }
-        if (++ox == outW) {
+        r += n;
+        ox += n;
+        if (ox == outW) {
           ox = 0;
           if (++oy == outH) { oy = 0; b++; }
         }
