@@ -49,14 +49,36 @@ function checkTensor(t: i32, size: u32, arenaSize: u32): i32 {
   const kind = <i32>load<u8>(rec, F.T_KIND);
   if (kind != F.KIND_ACTIVATION && kind != F.KIND_CONSTANT) return fail(S.ERR_TENSOR_KIND, t, kind);
   const encoding = <i32>load<u8>(rec, F.T_ENCODING);
-  if (encoding != F.ENCODING_DENSE) return fail(S.ERR_TENSOR_ENCODING, t, encoding);
+  const sparse = encoding == F.ENCODING_SPARSE && kind == F.KIND_CONSTANT && dtype == F.DTYPE_INT8 && rank == 2;
+  if (encoding != F.ENCODING_DENSE && !sparse) return fail(S.ERR_TENSOR_ENCODING, t, encoding);
   const bytes = load<u32>(rec, F.T_BYTES);
-  if (<u64>bytes != elements * <u64>DTYPE_SIZE[dtype]) return fail(S.ERR_TENSOR_BYTES, t, bytes);
+  // Sparse: a bitmap of ceil(depth / 8) bytes per row, then at most every element's value.
+  const rows = <u64>load<i32>(rec, F.T_DIMS);
+  const bitmap = rows * ((elements / rows + 7) >> 3);
+  if (sparse ? <u64>bytes < bitmap || <u64>bytes > bitmap + elements : <u64>bytes != elements * <u64>DTYPE_SIZE[dtype]) {
+    return fail(S.ERR_TENSOR_BYTES, t, bytes);
+  }
   const offset = load<u32>(rec, F.T_OFFSET);
   const limit = kind == F.KIND_CONSTANT ? size : arenaSize;
   if (offset % F.ALIGN != 0 || <u64>offset + <u64>bytes > <u64>limit) return fail(S.ERR_TENSOR_OFFSET, t, offset);
   if (kind == F.KIND_CONSTANT && offset < <u32>F.HEADER_SIZE) return fail(S.ERR_TENSOR_OFFSET, t, offset);
+  if (sparse && !checkBitmap(modelBase + <usize>offset, <i32>rows, <i32>(elements / rows), <u32>(<u64>bytes - bitmap))) {
+    return fail(S.ERR_TENSOR_BYTES, t, bytes);
+  }
   return S.OK;
+}
+
+// A sparse tensor's bitmaps: as many set bits as values follow them, none past each row's depth.
+function checkBitmap(bits: usize, rows: i32, depth: i32, values: u32): bool {
+  const rowBytes = (depth + 7) >> 3;
+  const tail = depth & 7; // bits used in a row's last byte, 0 for all 8
+  let set: u32 = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = bits + <usize>r * rowBytes;
+    for (let i = 0; i < rowBytes; i++) set += popcnt<u32>(load<u8>(row + i));
+    if (tail != 0 && (<i32>load<u8>(row + rowBytes - 1) >> tail) != 0) return false;
+  }
+  return set == values;
 }
 
 function checkOpRecord(i: i32, size: u32): i32 {
@@ -77,6 +99,9 @@ function checkOpRecord(i: i32, size: u32): i32 {
     const isOutput = k >= nIn;
     if (t < F.NO_TENSOR || t >= tensorCount || (isOutput && t == F.NO_TENSOR)) return fail(S.ERR_OP_TENSOR, i, t);
     if (isOutput && load<u8>(tensorRecord(t), F.T_KIND) != F.KIND_ACTIVATION) return fail(S.ERR_OP_TENSOR, i, t);
+    // Sparse weights: only a fully connected layer's weights (input 1) may be.
+    const encoding = t == F.NO_TENSOR ? F.ENCODING_DENSE : <i32>load<u8>(tensorRecord(t), F.T_ENCODING);
+    if (encoding != F.ENCODING_DENSE && !(code == F.OP_FULLY_CONNECTED && k == 1)) return fail(S.ERR_TENSOR_ENCODING, t, encoding);
   }
   setCheckingOp(i);
   return checkOp(op, code);

@@ -3,7 +3,7 @@
 // op indices into pointers, shapes and parameters. Layout: docs/FORMAT.md.
 
 import {
-  T_DTYPE, T_RANK, T_KIND, T_DIMS, T_OFFSET, T_BYTES, TENSOR_RECORD_SIZE, KIND_CONSTANT,
+  T_DTYPE, T_RANK, T_KIND, T_ENCODING, T_DIMS, T_OFFSET, T_BYTES, TENSOR_RECORD_SIZE, KIND_CONSTANT, ENCODING_SPARSE,
   OP_RECORD_SIZE, O_CODE, O_INPUTS, O_OUTPUTS, O_ARGS, O_PARAMS, NO_TENSOR,
 } from '../host/format';
 
@@ -77,6 +77,11 @@ export function tensorElements(t: i32): i32 {
   const rank = tensorRank(t);
   for (let d = 0; d < rank; d++) n *= tensorDim(t, d);
   return n;
+}
+
+/** Whether t holds pruned weights in the sparse encoding (a bitmap per row, then the nonzero values). */
+export function tensorIsSparse(t: i32): bool {
+  return load<u8>(tensorRecord(t), T_ENCODING) == ENCODING_SPARSE;
 }
 
 export function tensorIsConstant(t: i32): bool {

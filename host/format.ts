@@ -47,7 +47,7 @@ export const KIND_ACTIVATION = 0;
 export const KIND_CONSTANT = 1;
 
 export const ENCODING_DENSE = 0;
-export const ENCODING_SPARSE = 1; // reserved: pruned weights
+export const ENCODING_SPARSE = 1; // pruned weights: bitmaps, then the nonzero values (docs/FORMAT.md)
 export const ENCODING_BITPACKED = 2; // reserved: binary weights
 
 export const DTYPE_INT8 = 1;

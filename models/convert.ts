@@ -6,6 +6,7 @@ import { LOWERINGS } from './lower/index.js';
 import { refuse, type LoweredOp, type LowerContext } from './lower/common.js';
 import { lifetimes, planArena, type Plan } from './planner.js';
 import { writeEwm } from './ewm-writer.js';
+import { sparsify } from './compress/sparse.js';
 import { readTflite } from './tflite/import.js';
 import { readOnnx } from './onnx/import.js';
 import { calibrate, quantizeGraph, type CalibrationOptions } from './quantize/ptq.js';
@@ -33,7 +34,11 @@ export function lowerGraph(graph: Graph): LoweredOp[] {
   });
 }
 
-export function convertGraph(source: Graph): Conversion {
+export interface ConvertOptions {
+  sparse?: boolean; // encode pruned weights sparse where it pays (default true)
+}
+
+export function convertGraph(source: Graph, options: ConvertOptions = {}): Conversion {
   const graph: Graph = { ...source, tensors: [...source.tensors] }; // lowering appends constants
   if (graph.inputs.length === 0 || graph.outputs.length === 0) {
     throw new ConvertError(`the model has ${graph.inputs.length} inputs and ${graph.outputs.length} outputs; it needs at least one of each`);
@@ -46,6 +51,7 @@ export function convertGraph(source: Graph): Conversion {
     if (tensor.data) throw new ConvertError(`model input/output '${tensor.name}' is a constant; inputs and outputs must be activations`);
   }
   const lowered = lowerGraph(graph);
+  if (options.sparse ?? true) sparsify(lowered, graph);
 
   // Renumber: only tensors the lowered ops or the graph I/O refer to go into the file.
   const used = new Map<number, number>();

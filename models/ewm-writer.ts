@@ -93,7 +93,7 @@ export function writeEwm(m: EwmModel): Uint8Array {
     view.setUint8(rec + F.T_DTYPE, dtypeCode(t));
     view.setUint8(rec + F.T_RANK, t.shape.length);
     view.setUint8(rec + F.T_KIND, t.data ? F.KIND_CONSTANT : F.KIND_ACTIVATION);
-    view.setUint8(rec + F.T_ENCODING, F.ENCODING_DENSE);
+    view.setUint8(rec + F.T_ENCODING, t.encoding === 'sparse' ? F.ENCODING_SPARSE : F.ENCODING_DENSE);
     for (let d = 0; d < F.MAX_RANK; d++) i32(rec + F.T_DIMS + 4 * d, t.shape[d] ?? 1);
     const offset = t.data ? data.dataOffset.get(i) : m.arenaOffsets.get(i);
     if (offset === undefined) throw new ConvertError(`tensor '${t.name}' has no place in the arena plan`);

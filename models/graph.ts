@@ -16,6 +16,7 @@ export interface Tensor {
   shape: number[];
   quant?: Quantization; // absent for unquantized tensors
   data?: Uint8Array; // raw little-endian bytes of a constant tensor; absent for activations
+  encoding?: 'sparse'; // data in the sparse encoding of pruned weights (models/compress/sparse.ts)
 }
 
 export interface Op {

@@ -119,7 +119,7 @@ export function check_conv_2d(op: usize): i32 {
 
 // Memory from alloc for an op's packed data, recorded as the op's; 0 (and the status set) if
 // memory cannot grow.
-function packedFor(op: usize, bytes: u64): usize {
+export function packedFor(op: usize, bytes: u64): usize {
   const p = bytes <= 0x7fff0000 ? alloc(<usize>bytes) : 0;
   if (p == 0) fail(ERR_NO_MEMORY, checkingOp, <i32>min(bytes, <u64>i32.MAX_VALUE));
   else setOpPacked(op, p);
@@ -130,9 +130,8 @@ function packedFor(op: usize, bytes: u64): usize {
  * SIMD build, at load: the weights of a conv (K = fH fW fC per group) or fully connected layer with
  * `rows` output rows packed for the GEMM that serves it (simd/gemm_i8.ts's packedForm, gemmPacked).
  */
-export function prepareGemm(op: usize, rows: i32, K: i32, units: i32, groups: i32, inputOffset: i32): i32 {
+export function prepareGemm(op: usize, rows: i32, K: i32, units: i32, groups: i32, inputOffset: i32, w: usize): i32 {
   if (patchStride(K) > PATCH_LANES) return OK; // the reference kernel serves it
-  const w = tensorData(opIn(op, 1));
   const bias = tensorData(opIn(op, 2));
   const mults = tensorData(opIn(op, 3));
   const shifts = tensorData(opIn(op, 4));
@@ -149,7 +148,7 @@ export function prepare_conv_2d(op: usize): i32 {
   const y = opOut(op, 0);
   const rows = tensorDim(y, 0) * tensorDim(y, 1) * tensorDim(y, 2);
   const K = tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3);
-  return prepareGemm(op, rows, K, tensorDim(y, 3), tensorDim(x, 3) / tensorDim(w, 3), opParam(op, 6));
+  return prepareGemm(op, rows, K, tensorDim(y, 3), tensorDim(x, 3) / tensorDim(w, 3), opParam(op, 6), tensorData(w));
 }
 
 export function exec_conv_2d(op: usize): i32 {

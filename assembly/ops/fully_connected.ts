@@ -5,16 +5,28 @@
 //           shift i32 (units)] | outputs [y i8 (..., units)] |
 //   params [inputOffset, outputZeroPoint, actMin, actMax]
 // As in TFLM, the batch count is the output's element count over units; the input must hold exactly
-// that many rows of depth values.
+// that many rows of depth values. Pruned weights may come in the sparse encoding: the MVP build
+// runs them with fully_connected_sparse_i8_ref; the SIMD build, at load, either packs them for its
+// rows-in-lanes sparse kernel (many rows, few nonzeros: SPARSE_MIN_ROWS, SPARSE_MAX_DENSITY, measured
+// by bench/sparse.ts) or writes them out dense for the dense GEMM, whichever is faster.
 
-import { OK, ERR_OP_SHAPE } from '../status';
+import { OK, ERR_OP_SHAPE, ERR_NO_MEMORY } from '../status';
 import { fail } from '../errors';
 import { DTYPE_INT8 } from '../../host/format';
-import { opIn, opOut, opParam, opPacked, tensorData, tensorDim, tensorDimBack, tensorRank, tensorElements } from '../model';
+import { opIn, opOut, opParam, opPacked, tensorData, tensorDim, tensorDimBack, tensorRank, tensorElements, tensorIsSparse, tensorBytes } from '../model';
 import { checkingOp, expectArity, expectDtype, expectElements } from './check';
-import { checkChannelQuant, checkQuantParams, prepareGemm } from './conv';
+import { checkChannelQuant, checkQuantParams, prepareGemm, packedFor } from './conv';
 import { fully_connected_i8_ref } from '../ref/fully_connected_i8';
+import { fully_connected_sparse_i8_ref } from '../ref/fully_connected_sparse_i8';
 import { fully_connected_i8_simd } from '../simd/fully_connected_i8';
+import {
+  fully_connected_sparse_i8_simd, sparseBlockRows, sparsePackedBytes, sparsePack, PACKED_SPARSE,
+} from '../simd/fully_connected_sparse_i8';
+import { alloc } from '../alloc';
+
+// Where the SIMD build runs sparse weights with its sparse kernel rather than dense (bench/sparse.ts).
+const SPARSE_MIN_ROWS = 16;
+const SPARSE_MAX_DENSITY: f64 = 0.3;
 
 export function check_fully_connected(op: usize): i32 {
   let s = expectArity(op, 5, 1, 4);
@@ -39,20 +51,55 @@ export function check_fully_connected(op: usize): i32 {
 export function prepare_fully_connected(op: usize): i32 {
   const w = opIn(op, 1);
   const units = tensorDim(w, 0);
-  return prepareGemm(op, tensorElements(opOut(op, 0)) / units, tensorDim(w, 1), units, 1, opParam(op, 0));
+  const depth = tensorDim(w, 1);
+  const rows = tensorElements(opOut(op, 0)) / units;
+  if (!tensorIsSparse(w)) return prepareGemm(op, rows, depth, units, 1, opParam(op, 0), tensorData(w));
+  const values = tensorBytes(w) - units * ((depth + 7) >> 3);
+  const blockRows = sparseBlockRows(depth, rows);
+  if (rows >= SPARSE_MIN_ROWS && blockRows > 0 && <f64>values <= SPARSE_MAX_DENSITY * <f64>units * <f64>depth) {
+    const p = packedFor(op, sparsePackedBytes(tensorData(w), depth, units));
+    if (p == 0) return ERR_NO_MEMORY;
+    sparsePack(p, tensorData(w), depth, units, blockRows);
+    return OK;
+  }
+  // Dense is faster here: the weights written out, then packed as any dense layer's.
+  const dense = alloc(<usize>units * depth);
+  if (dense == 0) return fail(ERR_NO_MEMORY, checkingOp, units * depth);
+  densify(dense, tensorData(w), depth, units);
+  return prepareGemm(op, rows, depth, units, 1, opParam(op, 0), dense);
+}
+
+// The sparse weights at w as (units, depth) dense int8 at dst.
+function densify(dst: usize, w: usize, depth: i32, units: i32): void {
+  const rowBytes = (depth + 7) >> 3;
+  let v = w + <usize>units * rowBytes;
+  for (let u = 0; u < units; u++) {
+    const bits = w + <usize>u * rowBytes;
+    for (let d = 0; d < depth; d++) {
+      const set = (<i32>load<u8>(bits + (d >> 3)) >> (d & 7)) & 1;
+      store<i8>(dst + <usize>u * depth + d, set ? load<i8>(v++) : 0);
+    }
+  }
 }
 
 export function exec_fully_connected(op: usize): i32 {
   const w = opIn(op, 1);
   const y = opOut(op, 0);
   const units = tensorDim(w, 0);
-  if (ASC_FEATURE_SIMD) fully_connected_i8_simd(
+  const sparse = tensorIsSparse(w);
+  const packed = opPacked(op);
+  if (ASC_FEATURE_SIMD && sparse && packed != 0 && load<i32>(packed) == PACKED_SPARSE) {
+    fully_connected_sparse_i8_simd(
+      tensorData(y), tensorData(opIn(op, 0)), tensorData(opIn(op, 2)), tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
+      tensorElements(y) / units, tensorDim(w, 1), units, opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), packed,
+    );
+  } else if (ASC_FEATURE_SIMD && (!sparse || packed != 0)) fully_connected_i8_simd(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorElements(y) / units, tensorDim(w, 1), units,
-    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), opPacked(op),
+    opParam(op, 0), opParam(op, 1), opParam(op, 2), opParam(op, 3), packed,
   );
-  else fully_connected_i8_ref(
+  else (sparse ? fully_connected_sparse_i8_ref : fully_connected_i8_ref)(
     tensorData(y), tensorData(opIn(op, 0)), tensorData(w), tensorData(opIn(op, 2)),
     tensorData(opIn(op, 3)), tensorData(opIn(op, 4)),
     tensorElements(y) / units, tensorDim(w, 1), units,

@@ -61,3 +61,9 @@ export function requantize_f64(acc: i32, mult: i32, shift: i32): i32 {
 export function requant_f64_exact(accBound: f64, mult: i32, shift: i32): bool {
   return requantF64Exact(accBound, mult, shift);
 }
+
+export { fully_connected_sparse_i8_ref } from '../../assembly/ref/fully_connected_sparse_i8';
+export {
+  fully_connected_sparse_i8_simd, sparsePackedBytes as sparse_packed_bytes, sparsePack as sparse_pack,
+  sparseBlockRows as sparse_block_rows,
+} from '../../assembly/simd/fully_connected_sparse_i8';
