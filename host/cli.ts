@@ -19,55 +19,11 @@ import { ConvertError } from '../models/graph.js';
 import { convertModelFile, readModelFile, type Calibration } from '../models/convert.js';
 import { readSamples } from '../models/quantize/samples.js';
 import { quantReport, formatQuantReport } from './quant-report.js';
+import { compressReport, formatCompressReport } from './compress-report.js';
+import { compressModel } from '../models/compress/index.js';
+import { HELP, USAGE } from './cli-help.js';
 
 class UsageError extends Error {}
-
-const HELP: Record<string, string> = {
-  convert: `usage: edgewasm convert IN.tflite|IN.onnx -o OUT.ewm [--calibrate FILE|DIR [--ranges minmax|percentile] [--percentile P]] [--force]
-  Convert a TFLite or ONNX model to .ewm; prints the op count and the arena size. An int8 TFLite
-  model converts as it is; a float (or hybrid) model is quantized to int8 with calibration samples
-  (an ONNX model's 4-D input becomes NHWC).
-  -o, --output FILE   where to write the .ewm
-  --calibrate PATH    calibration samples: raw float32 samples back to back, or .npy float32, or a
-                      directory of such files
-  --ranges METHOD     activation ranges from the samples' minmax (default) or a percentile of each tail
-  --percentile P      for --ranges percentile: the share of values inside the range (default 99.99)
-  --json              with --calibrate, print the quantization report as JSON
-  --force             overwrite FILE if it exists
-  With --calibrate it then prints a quantization report on the calibration samples: each layer's
-  SQNR (int8 against float activations), the outputs' top-1 agreement (or mean absolute error),
-  and the model bytes, float against int8.`,
-  run: `usage: edgewasm run MODEL.ewm --input FILE [--output FILE] [--top K] [--build simd|mvp] [--max-memory MIB] [--force]
-  Run every sample in FILE (raw samples back to back, in the input's dtype).
-  -i, --input FILE    the samples (give it once per model input)
-  -o, --output FILE   write the outputs back to back in the output's dtype
-  --top K             without --output, print each sample's top K classes (default 3)
-  --build simd|mvp    the runtime build (default: the best this engine supports)
-  --max-memory MIB    refuse a model needing more memory than this (default 256)
-  --force             overwrite the output file if it exists`,
-  inspect: `usage: edgewasm inspect MODEL (.ewm or .tflite)
-  Print the ops with their shapes, MACs and parameter bytes, and the activation arena.`,
-  bundle: `usage: edgewasm bundle MODEL (.ewm or .tflite) -o OUT.wasm [--mvp|--simd] [--force]
-  One WASI command module with the runtime and the model: it reads samples (every input's bytes in turn)
-  from stdin and writes each sample's output bytes to stdout. Prints its size and memory pages.
-  -o, --output FILE   where to write the .wasm
-  --mvp               the strict-MVP runtime, for interpreters (wasm3, WAMR classic); the default
-  --simd              the SIMD128 runtime (wasmtime, WAMR with SIMD, V8)
-  --force             overwrite FILE if it exists`,
-  'export-c': `usage: edgewasm export-c FILE -o OUT.h [--name NAME] [--force]
-  A C header with FILE's bytes (a bundle, a runtime .wasm or an .ewm) as a const array and its length,
-  for firmware that links the module in (WAMR, wasm3).
-  -o, --output FILE   where to write the header
-  --name NAME         the array's C name (default: from FILE's name)
-  --force             overwrite OUT.h if it exists`,
-  profile: `usage: edgewasm profile MODEL (.ewm or .tflite) [--build simd|mvp] [--rounds N] [--max-memory MIB] [--json]
-  Time each op (median of N runs, default 200) and whole runs on this machine.
-  --build simd|mvp    the runtime build (default: the best this engine supports)
-  --max-memory MIB    refuse a model needing more memory than this (default 256)
-  --rounds N          runs per op
-  --json              print the profile as JSON`,
-};
-const USAGE = `usage: edgewasm <convert|run|inspect|profile|bundle|export-c> [options]   (edgewasm <verb> --help for each)\n\n${Object.values(HELP).join('\n\n')}`;
 
 /** A file-system error as its code and the system's words, e.g. "ENOSPC: no space left on device". */
 function ioReason(e: unknown): string {
@@ -147,6 +103,56 @@ async function convert(args: string[]): Promise<void> {
     const report = await quantReport(readModelFile(source, basename(input)), result.bytes, calibrationSamples, source.length);
     console.log(values.json ? JSON.stringify(report) : `\n${formatQuantReport(report)}`);
   }
+}
+
+// A sparsity for --prune / --compare: a number in [0, 1).
+function sparsityOf(text: string, flag: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !(v >= 0 && v < 1)) throw new UsageError(`${flag} ${text}: expected a share of weights in [0, 1)\n${HELP.compress}`);
+  return v;
+}
+
+async function compress(args: string[]): Promise<void> {
+  const { values, positionals } = parse('compress', args, {
+    output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, prune: { type: 'string' }, scope: { type: 'string' },
+    compare: { type: 'string' }, calibrate: { type: 'string' }, samples: { type: 'string' }, labels: { type: 'string' }, json: { type: 'string' },
+  });
+  if (values.help) return void console.log(HELP.compress);
+  if (positionals.length !== 1 || typeof values.output !== 'string' || typeof values.prune !== 'string') throw new UsageError(HELP.compress!);
+  const scope = values.scope ?? 'layer';
+  if (scope !== 'layer' && scope !== 'global') throw new UsageError(`--scope ${String(scope)}: expected layer or global\n${HELP.compress}`);
+  const sparsities = [0, sparsityOf(values.prune, '--prune'), ...(typeof values.compare === 'string' ? values.compare.split(',').map((t) => sparsityOf(t, '--compare')) : [])];
+  if (values.labels && !values.samples) throw new UsageError(`--labels needs --samples\n${HELP.compress}`);
+  for (const out of [values.output, values.json]) {
+    if (typeof out === 'string' && existsSync(out) && values.force !== true) throw new EwmError(`${out} exists; pass --force to overwrite it`);
+  }
+  const input = positionals[0]!;
+  const source = readInput(input);
+  const calibration = typeof values.calibrate === 'string' ? calibrationOf({ calibrate: values.calibrate }) : undefined;
+  const models = compressModel(source, basename(input), sparsities, scope, calibration);
+  writeOutput(values.output, models[1]!.ewm, values.force === true);
+  console.log(`${values.output}: sparsity ${sparsities[1]} (${scope}), ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
+  const graph = readModelFile(source, basename(input));
+  const samples = typeof values.samples === 'string' ? readSamples(values.samples, graph).map((s) => s[0]!)
+    : calibrationSamples?.map((s) => s[0]!) ?? await randomInputs(models[0]!.ewm, 32);
+  const labels = typeof values.labels === 'string' ? readInput(values.labels) : undefined;
+  if (labels && labels.length !== samples.length) throw new EwmError(`${values.labels}: ${labels.length} labels for ${samples.length} samples`);
+  const settings = models.map((m, k) => ({ ...m, label: k === 0 ? 'unpruned' : `${scope} ${m.sparsity}` }));
+  const rows = await compressReport(settings, samples, labels);
+  console.log(formatCompressReport(rows, samples.length));
+  if (typeof values.json === 'string') writeOutput(values.json, new TextEncoder().encode(`${JSON.stringify(rows, null, 1)}\n`), values.force === true);
+}
+
+// n float inputs spanning the model's int8 input range (seeded: the same table every time).
+async function randomInputs(ewm: Uint8Array, n: number): Promise<Float32Array[]> {
+  const { inputs } = await loadModel(ewm);
+  const t = inputs[0]!;
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  let s = 0x2545f491;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) - 128; // uniform int8
+  const scale = t.dtype === 'int8' ? t.scale : 1 / 128;
+  const zp = t.dtype === 'int8' ? t.zeroPoint : 0;
+  return Array.from({ length: n }, () => Float32Array.from({ length: count }, () => (next() - zp) * scale));
 }
 
 async function run(args: string[]): Promise<void> {
@@ -280,6 +286,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (verb) {
       case 'convert': await convert(rest); return 0;
+      case 'compress': await compress(rest); return 0;
       case 'run': await run(rest); return 0;
       case 'inspect': inspect(rest); return 0;
       case 'profile': await profile(rest); return 0;

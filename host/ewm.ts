@@ -23,6 +23,7 @@ export interface TensorInfo {
   scale: number;
   zeroPoint: number;
   channels: number; // per-channel quantization entries, 0 when per-tensor
+  sparse: boolean; // pruned weights in the sparse encoding (docs/FORMAT.md)
 }
 
 export interface OpInfo {
@@ -89,6 +90,7 @@ export function readEwm(bytes: Uint8Array, file = 'model'): EwmInfo {
       scale: view.getFloat32(rec + F.T_SCALE, true),
       zeroPoint: view.getInt32(rec + F.T_ZERO_POINT, true),
       channels: u32(rec + F.T_QUANT_COUNT),
+      sparse: view.getUint8(rec + F.T_ENCODING) === F.ENCODING_SPARSE,
     });
   }
 

@@ -29,7 +29,12 @@ export function opMacs(code: number, tensors: TensorInfo[], inputs: number[], ou
   switch (code) {
     case F.OP_CONV_2D: return elements(out) * kh * kw * cin;
     case F.OP_DEPTHWISE_CONV_2D: return elements(out) * kh * kw;
-    case F.OP_FULLY_CONNECTED: return elements(out) * weights.shape[weights.shape.length - 1]!;
+    case F.OP_FULLY_CONNECTED: {
+      const [units = 1, depth = 1] = weights.shape;
+      // Sparse weights: only the nonzero ones are multiplied (bytes = bitmaps + nonzero values).
+      const perRow = weights.sparse ? weights.bytes - units * Math.ceil(depth / 8) : units * depth;
+      return (elements(out) / units) * perRow;
+    }
     default: return 0;
   }
 }

@@ -113,7 +113,8 @@ export function convertModelFile(bytes: Uint8Array, source: string, calibration?
   return convertImported(readModelFile(bytes, source), source, calibration);
 }
 
-function convertImported(graph: Graph, source: string, calibration?: Calibration): Conversion {
+/** Converts an imported graph as convertTflite does (float graphs quantized with the calibration). */
+export function convertImported(graph: Graph, source: string, calibration?: Calibration): Conversion {
   try {
     if (isFloatGraph(graph)) {
       if (calibration) {
