@@ -38,7 +38,7 @@ export const HELP: Record<string, string> = {
   -o, --output FILE   where to write the header
   --name NAME         the array's C name (default: from FILE's name)
   --force             overwrite OUT.h if it exists`,
-  compress: `usage: edgewasm compress IN.tflite|IN.onnx --prune S -o OUT.ewm [--scope layer|global] [--compare S,S...]
+  compress: `usage: edgewasm compress IN.tflite|IN.onnx --prune S -o OUT.ewm [--scope layer|global | --structured] [--compare S,S...]
                  [--calibrate FILE|DIR] [--samples FILE|DIR [--labels FILE]] [--json FILE] [--force]
   Prune the conv and fully connected weights of smallest magnitude (unstructured) to sparsity S,
   convert (a float model is pruned, then quantized with --calibrate's samples), write OUT.ewm, and
@@ -47,6 +47,9 @@ export const HELP: Record<string, string> = {
   with the unpruned model (or mean absolute output difference; accuracy with --labels).
   --prune S           the share of weights set to zero, in [0, 1)
   --scope SCOPE       layer: S in every layer (default); global: one magnitude cut over all layers
+  --structured        remove the share S of each layer's output channels (weakest L2 norm) and the
+                      inputs they feed downstream: a smaller dense model, faster in every build
+                      (layers feeding a residual ADD, a concatenation or the output stay whole)
   --compare LIST      more sparsities for the table only, comma-separated
   --calibrate PATH    calibration samples for a float model (as convert)
   --samples PATH      float32 samples to compare outputs on (raw, .npy or a directory; default: the

@@ -116,6 +116,7 @@ async function compress(args: string[]): Promise<void> {
   const { values, positionals } = parse('compress', args, {
     output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, prune: { type: 'string' }, scope: { type: 'string' },
     compare: { type: 'string' }, calibrate: { type: 'string' }, samples: { type: 'string' }, labels: { type: 'string' }, json: { type: 'string' },
+    structured: { type: 'boolean' },
   });
   if (values.help) return void console.log(HELP.compress);
   if (positionals.length !== 1 || typeof values.output !== 'string' || typeof values.prune !== 'string') throw new UsageError(HELP.compress!);
@@ -129,15 +130,18 @@ async function compress(args: string[]): Promise<void> {
   const input = positionals[0]!;
   const source = readInput(input);
   const calibration = typeof values.calibrate === 'string' ? calibrationOf({ calibrate: values.calibrate }) : undefined;
-  const models = compressModel(source, basename(input), sparsities, scope, calibration);
+  const structured = values.structured === true;
+  if (structured && values.scope !== undefined) throw new UsageError(`--scope is for weight pruning; --structured removes the same share of channels in every layer\n${HELP.compress}`);
+  const models = compressModel(source, basename(input), sparsities, { scope, structured, calibration });
+  const kind = structured ? 'channels' : scope;
   writeOutput(values.output, models[1]!.ewm, values.force === true);
-  console.log(`${values.output}: sparsity ${sparsities[1]} (${scope}), ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
+  console.log(`${values.output}: ${structured ? 'channels removed' : 'sparsity'} ${sparsities[1]} (${kind}), ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
   const graph = readModelFile(source, basename(input));
   const samples = typeof values.samples === 'string' ? readSamples(values.samples, graph).map((s) => s[0]!)
     : calibrationSamples?.map((s) => s[0]!) ?? await randomInputs(models[0]!.ewm, 32);
   const labels = typeof values.labels === 'string' ? readInput(values.labels) : undefined;
   if (labels && labels.length !== samples.length) throw new EwmError(`${values.labels}: ${labels.length} labels for ${samples.length} samples`);
-  const settings = models.map((m, k) => ({ ...m, label: k === 0 ? 'unpruned' : `${scope} ${m.sparsity}` }));
+  const settings = models.map((m, k) => ({ ...m, label: k === 0 ? 'unpruned' : `${kind} ${m.sparsity}` }));
   const rows = await compressReport(settings, samples, labels);
   console.log(formatCompressReport(rows, samples.length));
   if (typeof values.json === 'string') writeOutput(values.json, new TextEncoder().encode(`${JSON.stringify(rows, null, 1)}\n`), values.force === true);

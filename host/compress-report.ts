@@ -15,7 +15,7 @@ export interface Setting { label: string; sparsity: number; ewm: Uint8Array; zer
 export interface CompressRow {
   setting: string;
   sparsity: number;
-  zeroShare: number; // zeros / weights of the prunable layers
+  zeroShare: number; // zeros / weights of the prunable layers (structured: channels removed / channels)
   weightBytes: number; // bytes of conv / depthwise / FC weight tensors in the .ewm
   modelBytes: number;
   macs: number;

@@ -37,7 +37,7 @@ test('compress: AD at 80 % is written, and its table and JSON report the trade-o
   assert.equal(base!.agreement.metric, 'mean absolute difference');
   assert.equal(base!.agreement.value, 0);
   assert.ok(pruned!.agreement.value > half!.agreement.value, 'more pruning, more difference');
-  const expected = compressModel(new Uint8Array(readFileSync(AD)), 'ad01_int8.tflite', [0.8], 'layer')[0]!.ewm;
+  const expected = compressModel(new Uint8Array(readFileSync(AD)), 'ad01_int8.tflite', [0.8])[0]!.ewm;
   assert.deepEqual(new Uint8Array(readFileSync(out)), expected);
 });
 

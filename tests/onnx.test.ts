@@ -19,7 +19,7 @@ import { quantizePerChannel, quantizeBias } from '../models/quantize/scheme.js';
 import { runFloat } from '../models/float/executor.js';
 import { loadDigits, image, ONNX_PATH, EWM_PATH, type Digits } from '../models/digits/data.js';
 import { exportOnnx } from '../models/digits/onnx.js';
-import { activations, forward, params, PARAM_COUNT } from '../models/digits/net.js';
+import { activations, forward, params, PARAM_COUNT, DIGITS } from '../models/digits/net.js';
 import { mulberry32 } from '../models/prng.js';
 import { ConvertError, type Graph } from '../models/graph.js';
 import { loadModel } from '../host/index.js';
@@ -236,7 +236,7 @@ test('onnx: a Transpose to NHWC before Flatten vanishes (the Gemm then reads HWC
 
 test('onnx: a seeded network exported and imported equals its float64 forward pass', () => {
   const rand = mulberry32(7);
-  const p = params(Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));
+  const p = params(DIGITS, Float64Array.from({ length: PARAM_COUNT }, () => (rand() - 0.5) * 0.3));
   const graph = readOnnx(exportOnnx(p), 'seeded.onnx');
   const act = activations();
   for (let i = 0; i < 5; i++) {

@@ -61,6 +61,23 @@ function weightsOf(t: Tensor, where: string): Weights {
   return { magnitudes, zeroAt: (d, i) => { d[i] = zeroPoint[channel(i)]! & 0xff; } };
 }
 
+/**
+ * Which of these magnitudes survive pruning to `sparsity`: 0 for the round(sparsity * n) smallest
+ * (ties at the cut go in index order), 1 for the rest.
+ */
+export function keepMask(magnitudes: ArrayLike<number>, sparsity: number): Uint8Array {
+  const n = magnitudes.length;
+  const k = Math.round(sparsity * n);
+  const keep = new Uint8Array(n).fill(1);
+  if (k === 0) return keep;
+  const cut = Float64Array.from(magnitudes).sort()[k - 1]!;
+  let below = 0;
+  for (let i = 0; i < n; i++) below += magnitudes[i]! < cut ? 1 : 0;
+  let tiesLeft = k - below;
+  for (let i = 0; i < n; i++) if (magnitudes[i]! < cut || (magnitudes[i] === cut && tiesLeft-- > 0)) keep[i] = 0;
+  return keep;
+}
+
 /** Returns a copy of the graph with its conv and FC weights pruned to the sparsity asked for. */
 export function pruneGraph(graph: Graph, options: PruneOptions): Pruned {
   const source = graph.source ?? 'model';
@@ -68,33 +85,23 @@ export function pruneGraph(graph: Graph, options: PruneOptions): Pruned {
   if (!(sparsity >= 0 && sparsity < 1)) throw new ConvertError(`${source}: sparsity ${sparsity}: it must be at least 0 and below 1`);
   const targets = graph.ops.filter((op) => PRUNABLE.has(op.type) && graph.tensors[op.inputs[1]!]?.data);
   const weights = targets.map((op) => weightsOf(graph.tensors[op.inputs[1]!]!, `${source}: op ${op.index} (${op.type})`));
-  // The magnitude at or under which weights go: per layer, or one over all layers.
-  const threshold = (values: Float64Array[]): number => {
-    const all = Float64Array.from(values.flatMap((v) => Array.from(v))).sort();
-    const k = Math.round(sparsity * all.length);
-    return k === 0 ? -1 : all[k - 1]!;
-  };
-  const globalCut = scope === 'global' ? threshold(weights.map((w) => w.magnitudes)) : 0;
+  // Globally: one cut over every layer's magnitudes, every weight at it pruned.
+  const all = scope === 'global' ? Float64Array.from(weights.flatMap((w) => Array.from(w.magnitudes))).sort() : undefined;
+  const k = all ? Math.round(sparsity * all.length) : 0;
+  const globalCut = all && k > 0 ? all[k - 1]! : -1;
   const tensors = [...graph.tensors];
   const layers: LayerSparsity[] = targets.map((op, j) => {
     const w = weights[j]!;
-    const cut = scope === 'global' ? globalCut : threshold([w.magnitudes]);
-    // Per layer exactly the share asked for: weights at the cut go in index order until it is
-    // reached. Globally every weight at the cut goes.
-    const n = w.magnitudes.length;
-    const below = w.magnitudes.reduce((a, m) => a + (m < cut ? 1 : 0), 0);
-    let tiesLeft = scope === 'global' ? Infinity : Math.round(sparsity * n) - below;
+    const keep = all ? Uint8Array.from(w.magnitudes, (m) => (m <= globalCut ? 0 : 1)) : keepMask(w.magnitudes, sparsity);
     const t = tensors[op.inputs[1]!]!;
     const data = t.data!.slice();
     let zeros = 0;
-    for (let i = 0; i < n; i++) {
-      const m = w.magnitudes[i]!;
-      const prune = m < cut || (m === cut && tiesLeft-- > 0);
-      if (prune) w.zeroAt(data, i);
-      if (prune || m === 0) zeros++;
-    }
+    w.magnitudes.forEach((m, i) => {
+      if (!keep[i]) w.zeroAt(data, i);
+      if (!keep[i] || m === 0) zeros++;
+    });
     tensors[op.inputs[1]!] = { ...t, data };
-    return { op: op.index, type: op.type, weights: n, zeros };
+    return { op: op.index, type: op.type, weights: w.magnitudes.length, zeros };
   });
   return { graph: { ...graph, tensors }, layers };
 }

@@ -20,28 +20,49 @@ function sameConv(h: number, w: number, cin: number, cout: number, k: number, st
   return { h, w, cin, oh, ow, cout, k, stride, pad };
 }
 
-export const CONV1 = sameConv(28, 28, 1, 8, 3, 2);
-export const CONV2 = sameConv(CONV1.oh, CONV1.ow, CONV1.cout, 32, 3, 2);
-export const FC_IN = CONV2.oh * CONV2.ow * CONV2.cout;
+/** A digit network's shapes: the two convs' channels pick the rest (the trainer's students are narrower). */
+export interface Arch {
+  conv1: Conv;
+  conv2: Conv;
+  fcIn: number;
+  sizes: readonly number[]; // w1, b1, w2, b2, w3, b3
+  paramCount: number;
+}
+
 export const FC_OUT = 10;
 
-const convWeights = (c: Conv) => c.cout * c.k * c.k * c.cin;
+export function arch(channels1: number, channels2: number): Arch {
+  const conv1 = sameConv(28, 28, 1, channels1, 3, 2);
+  const conv2 = sameConv(conv1.oh, conv1.ow, channels1, channels2, 3, 2);
+  const fcIn = conv2.oh * conv2.ow * conv2.cout;
+  const sizes = [convWeights(conv1), conv1.cout, convWeights(conv2), conv2.cout, FC_OUT * fcIn, FC_OUT];
+  return { conv1, conv2, fcIn, sizes, paramCount: sizes.reduce((a, b) => a + b, 0) };
+}
+
+function convWeights(c: Conv): number {
+  return c.cout * c.k * c.k * c.cin;
+}
+
+/** The default digit model's network. */
+export const DIGITS = arch(8, 32);
+export const CONV1 = DIGITS.conv1;
+export const CONV2 = DIGITS.conv2;
+export const FC_IN = DIGITS.fcIn;
+export const PARAM_COUNT = DIGITS.paramCount;
 
 /** Views into one flat float64 vector (so the optimizer can treat all parameters alike). */
 export interface Params {
+  arch: Arch;
   flat: Float64Array;
   w1: Float64Array; b1: Float64Array;
   w2: Float64Array; b2: Float64Array;
   w3: Float64Array; b3: Float64Array;
 }
 
-const SIZES = [convWeights(CONV1), CONV1.cout, convWeights(CONV2), CONV2.cout, FC_OUT * FC_IN, FC_OUT] as const;
-export const PARAM_COUNT = SIZES.reduce((a, b) => a + b, 0);
-
-export function params(flat = new Float64Array(PARAM_COUNT)): Params {
+export function params(a: Arch = DIGITS, flat = new Float64Array(a.paramCount)): Params {
   let at = 0;
-  const [w1, b1, w2, b2, w3, b3] = SIZES.map((n) => flat.subarray(at, (at += n)));
-  return { flat, w1: w1!, b1: b1!, w2: w2!, b2: b2!, w3: w3!, b3: b3! };
+  const [w1, b1, w2, b2, w3, b3] = a.sizes.map((n) => flat.subarray(at, (at += n)));
+  return { arch: a, flat, w1: w1!, b1: b1!, w2: w2!, b2: b2!, w3: w3!, b3: b3! };
 }
 
 /**
@@ -56,13 +77,13 @@ export interface Activations {
 
 const colsOf = (c: Conv) => new Float64Array(c.oh * c.ow * c.k * c.k * c.cin);
 
-export function activations(): Activations {
+export function activations(a: Arch = DIGITS): Activations {
   return {
-    x: new Float64Array(CONV1.h * CONV1.w * CONV1.cin),
-    cols1: colsOf(CONV1),
-    cols2: colsOf(CONV2),
-    a1: new Float64Array(CONV1.oh * CONV1.ow * CONV1.cout),
-    a2: new Float64Array(FC_IN),
+    x: new Float64Array(a.conv1.h * a.conv1.w * a.conv1.cin),
+    cols1: colsOf(a.conv1),
+    cols2: colsOf(a.conv2),
+    a1: new Float64Array(a.conv1.oh * a.conv1.ow * a.conv1.cout),
+    a2: new Float64Array(a.fcIn),
     logits: new Float64Array(FC_OUT),
     probs: new Float64Array(FC_OUT),
   };
@@ -153,14 +174,15 @@ function convReluBack(
 
 /** Forward pass of one image (PIXELS floats in [0, 1]); fills act and returns the predicted class. */
 export function forward(p: Params, x: ArrayLike<number>, act: Activations): number {
+  const { conv1, conv2, fcIn } = p.arch;
   act.x.set(x);
-  im2col(CONV1, act.x, act.cols1);
-  convRelu(CONV1, act.cols1, p.w1, p.b1, act.a1);
-  im2col(CONV2, act.a1, act.cols2);
-  convRelu(CONV2, act.cols2, p.w2, p.b2, act.a2);
+  im2col(conv1, act.x, act.cols1);
+  convRelu(conv1, act.cols1, p.w1, p.b1, act.a1);
+  im2col(conv2, act.a1, act.cols2);
+  convRelu(conv2, act.cols2, p.w2, p.b2, act.a2);
   let best = 0;
   for (let o = 0; o < FC_OUT; o++) {
-    const acc = p.b3[o]! + dot(p.w3, o * FC_IN, act.a2, 0, FC_IN);
+    const acc = p.b3[o]! + dot(p.w3, o * fcIn, act.a2, 0, fcIn);
     act.logits[o] = acc;
     if (acc > act.logits[best]!) best = o;
   }
@@ -171,25 +193,34 @@ export function forward(p: Params, x: ArrayLike<number>, act: Activations): numb
 }
 
 /** Scratch gradients of the activations, reused across samples. */
-export interface Scratch { d1: Float64Array; d2: Float64Array }
-export const scratch = (): Scratch => ({ d1: new Float64Array(CONV1.oh * CONV1.ow * CONV1.cout), d2: new Float64Array(FC_IN) });
+export interface Scratch { d1: Float64Array; d2: Float64Array; dlogits: Float64Array }
+export const scratch = (a: Arch = DIGITS): Scratch => ({
+  d1: new Float64Array(a.conv1.oh * a.conv1.ow * a.conv1.cout), d2: new Float64Array(a.fcIn), dlogits: new Float64Array(FC_OUT),
+});
 
 /**
  * Cross-entropy gradient of one sample after forward(): accumulates into grads, returns the loss.
  */
 export function backward(p: Params, act: Activations, label: number, grads: Params, s: Scratch): number {
+  for (let o = 0; o < FC_OUT; o++) s.dlogits[o] = act.probs[o]! - (o === label ? 1 : 0);
+  backwardFrom(p, act, s.dlogits, grads, s);
+  return -Math.log(Math.max(act.probs[label]!, 1e-300));
+}
+
+/** Accumulates into grads the gradients behind dlogits, the loss's gradient w.r.t. the logits. */
+export function backwardFrom(p: Params, act: Activations, dlogits: Float64Array, grads: Params, s: Scratch): void {
+  const { conv1, conv2, fcIn } = p.arch;
   s.d2.fill(0);
   s.d1.fill(0);
   for (let o = 0; o < FC_OUT; o++) {
-    const g = act.probs[o]! - (o === label ? 1 : 0);
+    const g = dlogits[o]!;
     grads.b3[o] = grads.b3[o]! + g;
-    const row = o * FC_IN;
-    for (let i = 0; i < FC_IN; i++) {
+    const row = o * fcIn;
+    for (let i = 0; i < fcIn; i++) {
       grads.w3[row + i] = grads.w3[row + i]! + g * act.a2[i]!;
       s.d2[i] = s.d2[i]! + g * p.w3[row + i]!;
     }
   }
-  convReluBack(CONV2, act.cols2, p.w2, act.a2, s.d2, grads.w2, grads.b2, s.d1);
-  convReluBack(CONV1, act.cols1, p.w1, act.a1, s.d1, grads.w1, grads.b1, null);
-  return -Math.log(Math.max(act.probs[label]!, 1e-300));
+  convReluBack(conv2, act.cols2, p.w2, act.a2, s.d2, grads.w2, grads.b2, s.d1);
+  convReluBack(conv1, act.cols1, p.w1, act.a1, s.d1, grads.w1, grads.b1, null);
 }

@@ -6,7 +6,7 @@
 //   - activations: asymmetric int8 from the min/max observed on training samples, the range
 //     widened to include 0 (so real 0 is exact), scale = (max − min) / 255;
 //   - input: pixels [0, 1] → scale 1/255, zero point −128; softmax output: scale 1/256, zp −128;
-//   - ReLU fused into the convolutions; RESHAPE (NHWC → (1, 7·7·32)) keeps its input's quantization.
+//   - ReLU fused into the convolutions; RESHAPE (NHWC → (1, 7·7·C)) keeps its input's quantization.
 // Scales are float32, as a .tflite stores them. Options have the form models/tflite/options.ts
 // reads (every schema field; enums other than padding and activation stay numbers). Tensors are TFLite-shaped: activations NHWC,
 // CONV_2D weights OHWI, FULLY_CONNECTED weights (O, I); constants are little-endian bytes.
@@ -16,7 +16,7 @@ import { convertGraph } from '../convert.js';
 import { f32 } from '../quantize-multiplier.js';
 import { quantizePerChannel, activationQuant, quantizeBias } from '../quantize/scheme.js';
 import { image, CLASSES, type Digits } from './data.js';
-import { activations, forward, CONV1, CONV2, FC_IN, FC_OUT, type Conv, type Params } from './net.js';
+import { activations, forward, FC_OUT, type Conv, type Params } from './net.js';
 
 export const INPUT_QUANT = { scale: f32(1 / 255), zeroPoint: -128 };
 export const SOFTMAX_QUANT = { scale: f32(1 / 256), zeroPoint: -128 };
@@ -25,7 +25,7 @@ type Range = [number, number];
 
 /** Min/max of each activation (after the fused ReLUs) over the training samples. */
 export function calibrate(p: Params, train: Digits): { conv1: Range; conv2: Range; logits: Range } {
-  const act = activations();
+  const act = activations(p.arch);
   const ranges = { conv1: [Infinity, -Infinity] as Range, conv2: [Infinity, -Infinity] as Range, logits: [Infinity, -Infinity] as Range };
   const widen = (r: Range, values: Float64Array) => {
     for (const v of values) { if (v < r[0]) r[0] = v; if (v > r[1]) r[1] = v; }
@@ -80,16 +80,17 @@ export function quantizeNet(p: Params, train: Digits): Graph {
     return out;
   };
 
-  const input = act('input', [1, CONV1.h, CONV1.w, CONV1.cin], perTensor(INPUT_QUANT));
-  const c1 = conv('conv1', CONV1, input, p.w1, p.b1, ranges.conv1);
-  const c2 = conv('conv2', CONV2, c1, p.w2, p.b2, ranges.conv2);
+  const { conv1, conv2, fcIn } = p.arch;
+  const input = act('input', [1, conv1.h, conv1.w, conv1.cin], perTensor(INPUT_QUANT));
+  const c1 = conv('conv1', conv1, input, p.w1, p.b1, ranges.conv1);
+  const c2 = conv('conv2', conv2, c1, p.w2, p.b2, ranges.conv2);
 
-  const newShape = [1, FC_IN];
+  const newShape = [1, fcIn];
   const shape = add({ name: 'flatten/shape', dtype: 'int32', shape: [2], data: int32LE(newShape) });
   const flat = act('flatten', newShape, { ...tensors[c2]!.quant! });
   ops.push({ type: 'RESHAPE', index: ops.length, inputs: [c2, shape], outputs: [flat], options: { newShape } });
 
-  const [fw, fb] = weighted('fc', p.w3, p.b3, [FC_OUT, FC_IN], tensors[flat]!.quant!.scale[0]!);
+  const [fw, fb] = weighted('fc', p.w3, p.b3, [FC_OUT, fcIn], tensors[flat]!.quant!.scale[0]!);
   const logits = act('logits', [1, FC_OUT], perTensor(activationQuant(...ranges.logits)));
   ops.push({
     type: 'FULLY_CONNECTED', index: ops.length, inputs: [flat, fw!, fb!], outputs: [logits],
