@@ -7,8 +7,8 @@
 // As in TFLM, the batch count is the output's element count over units; the input must hold exactly
 // that many rows of depth values. Pruned weights may come in the sparse encoding: the MVP build
 // runs them with fully_connected_sparse_i8_ref; the SIMD build, at load, either packs them for its
-// rows-in-lanes sparse kernel (many rows, few nonzeros: SPARSE_MIN_ROWS, SPARSE_MAX_DENSITY, measured
-// by bench/sparse.ts) or writes them out dense for the dense GEMM, whichever is faster.
+// rows-in-lanes sparse kernel (few nonzeros for its rows: SPARSE_MAX_DENSITY, measured by
+// bench/sparse.ts) or writes them out dense for the dense GEMM, whichever is faster.
 
 import { OK, ERR_OP_SHAPE, ERR_NO_MEMORY } from '../status';
 import { fail } from '../errors';
@@ -24,8 +24,8 @@ import {
 } from '../simd/fully_connected_sparse_i8';
 import { alloc } from '../alloc';
 
-// Where the SIMD build runs sparse weights with its sparse kernel rather than dense (bench/sparse.ts).
-const SPARSE_MIN_ROWS = 16;
+// Where the SIMD build runs sparse weights with its sparse kernel rather than dense (bench/sparse.ts):
+// at most this share of nonzero weights, counting a pass's idle lanes as nonzeros.
 const SPARSE_MAX_DENSITY: f64 = 0.3;
 
 export function check_fully_connected(op: usize): i32 {
@@ -56,7 +56,9 @@ export function prepare_fully_connected(op: usize): i32 {
   if (!tensorIsSparse(w)) return prepareGemm(op, rows, depth, units, 1, opParam(op, 0), tensorData(w));
   const values = tensorBytes(w) - units * ((depth + 7) >> 3);
   const blockRows = sparseBlockRows(depth, rows);
-  if (rows >= SPARSE_MIN_ROWS && blockRows > 0 && <f64>values <= SPARSE_MAX_DENSITY * <f64>units * <f64>depth) {
+  // Its passes take 16 rows: a layer of fewer rows pays for the idle lanes as nonzeros would.
+  const lanes = <f64>((rows + 15) & ~15);
+  if (blockRows > 0 && <f64>values * lanes <= SPARSE_MAX_DENSITY * <f64>units * <f64>depth * <f64>rows) {
     const p = packedFor(op, sparsePackedBytes(tensorData(w), depth, units));
     if (p == 0) return ERR_NO_MEMORY;
     sparsePack(p, tensorData(w), depth, units, blockRows);
