@@ -20,7 +20,7 @@ import { conv2d_i8_ref } from '../ref/conv2d_i8';
 import { conv2d_i8_simd } from '../simd/conv2d_i8';
 import { depthwise_conv2d_i8_ref } from '../ref/depthwise_conv2d_i8';
 import { depthwise_conv2d_i8_simd, depthwisePackedBytes, depthwisePack } from '../simd/depthwise_conv2d_i8';
-import { patchStride, packedForm, packedBytes, packGemm } from '../simd/gemm_i8';
+import { patchStride, packedForm, packedBytes, packGemm, PACKED_NONE } from '../simd/gemm_i8';
 import { PATCH_LANES } from '../simd/scratch';
 
 function expectRank(t: i32, rank: i32): i32 {
@@ -136,6 +136,7 @@ export function prepareGemm(op: usize, rows: i32, K: i32, units: i32, groups: i3
   const mults = tensorData(opIn(op, 3));
   const shifts = tensorData(opIn(op, 4));
   const form = packedForm(w, K, units, rows, groups, bias, mults, shifts, inputOffset);
+  if (form == PACKED_NONE) return OK; // so does it here
   const p = packedFor(op, packedBytes(form, K, units));
   if (p == 0) return ERR_NO_MEMORY;
   packGemm(p, form, w, K, units, bias, mults, shifts);

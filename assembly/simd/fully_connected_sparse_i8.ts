@@ -143,17 +143,6 @@ export function fully_connected_sparse_i8_simd(
 
 // The first n (<= 16) lanes of y to out, out + stride, ...
 function storeColumn(out: usize, stride: usize, y: v128, n: i32): void {
-  if (n == 16) {
-    v128.store8_lane(out, y, 0); v128.store8_lane(out + stride, y, 1);
-    v128.store8_lane(out + stride * 2, y, 2); v128.store8_lane(out + stride * 3, y, 3);
-    v128.store8_lane(out + stride * 4, y, 4); v128.store8_lane(out + stride * 5, y, 5);
-    v128.store8_lane(out + stride * 6, y, 6); v128.store8_lane(out + stride * 7, y, 7);
-    v128.store8_lane(out + stride * 8, y, 8); v128.store8_lane(out + stride * 9, y, 9);
-    v128.store8_lane(out + stride * 10, y, 10); v128.store8_lane(out + stride * 11, y, 11);
-    v128.store8_lane(out + stride * 12, y, 12); v128.store8_lane(out + stride * 13, y, 13);
-    v128.store8_lane(out + stride * 14, y, 14); v128.store8_lane(out + stride * 15, y, 15);
-    return;
-  }
   const tmp = tail() + 64;
   v128.store(tmp, y);
   for (let i = 0; i < n; i++) store<i8>(out + <usize>i * stride, load<i8>(tmp + i));

@@ -19,7 +19,6 @@
 //   bias:    units i32, or 0; mults, shifts: units i32, shifts in [-31, 30]
 //   out:     `rows` rows of `units` i8 at stride ldo bytes
 
-import { requantize } from '../quant';
 import { requantizeLanes } from './quant_simd';
 import { PATCH } from './scratch';
 import { gemmLanes, lanesFit, lanesBytes, packLanes, LANES_MIN_ROWS } from './gemm_lanes_i8';
@@ -150,34 +149,16 @@ function unitBlock(
   v128.store32_lane(o, i8x16.narrow_i16x8_s(n, n), 0);
 }
 
-// One patch row times one packed weight row of Kp lanes.
-function dot1(p: usize, w: usize, Kp: i32): i32 {
-  let a = i32x4.splat(0);
-  for (let k: usize = 0; k < <usize>Kp << 1; k += 16) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(p + k), v128.load(w + k)));
-  return i32x4.extract_lane(a, 0) + i32x4.extract_lane(a, 1) + i32x4.extract_lane(a, 2) + i32x4.extract_lane(a, 3);
-}
-
 /**
- * out[r * ldo + u] = requantize(sum_k patch[r][k] * w[u][k] + bias[u]) for r < rows, u < units,
- * with the weights as packPatches packed them (w: unit 0's row).
+ * out[r * ldo + u] = requantize(sum_k patch[r][k] * w[u][k] + bias[u]) for r < rows, u < units
+ * (at least 4; layers of fewer units are left to the reference kernels), with the weights as
+ * packPatches packed them (w: unit 0's row).
  */
 export function gemmPatches(
   out: usize, ldo: usize, rows: i32, ldp: i32, w: usize, K: i32, units: i32,
   bias: usize, mults: usize, shifts: usize, zp: i32, lo: i32, hi: i32,
 ): void {
   const Kp = paddedK(K);
-  if (units < 4) {
-    for (let r = 0; r < rows; r++) {
-      const p = PATCH + (<usize>(r * ldp) << 1);
-      for (let u = 0; u < units; u++) {
-        const q = <usize>u << 2;
-        let acc = dot1(p, w + (<usize>u * Kp << 1), Kp);
-        if (bias != 0) acc += load<i32>(bias + q);
-        store<i8>(out + <usize>r * ldo + <usize>u, <i8>requantize(acc, load<i32>(mults + q), load<i32>(shifts + q), zp, lo, hi));
-      }
-    }
-    return;
-  }
   // Blocks of 4 units; a partial last block is shifted back to overlap the previous one,
   // recomputing (and rewriting) identical outputs instead of needing a narrower block.
   for (let u = 0; u < units; u += 4) {
@@ -191,18 +172,22 @@ export function gemmPatches(
 }
 
 // A layer's packed weights start with their form, then 12 bytes of padding.
+export const PACKED_NONE = 0; // not packed: the reference kernel serves the layer
 export const PACKED_PATCHES = 1; // packPatches' i16 rows, for gemmPatches
 export const PACKED_LANES = 2; // packLanes' groups, for gemmLanes
 export const PACKED_HEADER = 16;
 
 /**
  * The form a layer's weights are packed in: units in lanes when gemmLanes can serve the layer (one
- * group, enough rows, an exact f64 requantization), else i16 rows for gemmPatches.
+ * group; many rows, or the one row of a batch-1 fully connected layer; an exact f64
+ * requantization), else i16 rows for gemmPatches — or none for under 4 units per group (a
+ * classifier's last layer of 2 or 3: too few for the GEMM's 4-unit blocks to pay).
  */
 export function packedForm(
   w: usize, K: i32, units: i32, rows: i32, groups: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32,
 ): i32 {
-  const lanes = groups == 1 && rows >= LANES_MIN_ROWS && lanesFit(w, K, units, bias, mults, shifts, inputOffset);
+  if (units / groups < 4) return PACKED_NONE;
+  const lanes = groups == 1 && (rows >= LANES_MIN_ROWS || rows == 1) && lanesFit(w, K, units, bias, mults, shifts, inputOffset);
   return lanes ? PACKED_LANES : PACKED_PATCHES;
 }
 

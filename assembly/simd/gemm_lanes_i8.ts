@@ -102,6 +102,17 @@ export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, packed: u
     const bias1 = v128.load(c, 16);
     let p0 = PATCH;
     let o = out + (<usize>g << 3);
+    if (rows == 1) { // a fully connected layer at batch 1: one row, no block to fill
+      let a0 = bias0, a1 = bias1;
+      for (let w = wg, q = p0; w < wEnd; w += 16, q += 4) {
+        const x = v128.load32_splat(q);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v128.load8x8_s(w)));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v128.load8x8_s(w, 8)));
+      }
+      const n = i16x8.narrow_i32x4_s(requantizeLanesF64(a0, c + 32, 32, magic), requantizeLanesF64(a1, c + 96, 32, magic));
+      v128.store64_lane(o, i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(n, n), lov), hiv), 0);
+      continue;
+    }
     // Four rows at a time share each weight load; past the last row, rows repeat it, unstored.
     for (let r = 0; r < rows; r += 4, p0 += stride << 2, o += ldo << 2) {
       let p1 = r + 1 < rows ? p0 + stride : p0;

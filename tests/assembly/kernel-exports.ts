@@ -31,10 +31,10 @@ export { depthwisePack as depthwise_pack };
 
 /**
  * The GEMM form for the conv / fully connected kernels' `packed`: `want` 1 for i16 rows, 2 for
- * units in lanes (0 when gemmLanes cannot serve the layer), 0 for the runtime's own choice.
+ * units in lanes (0 when that form cannot serve the layer), 0 for the runtime's own choice.
  */
 export function gemm_form(want: i32, w: usize, K: i32, units: i32, rows: i32, groups: i32, bias: usize, mults: usize, shifts: usize, inputOffset: i32): i32 {
-  if (want == PACKED_PATCHES) return want;
+  if (want == PACKED_PATCHES) return units / groups >= 4 ? want : 0;
   if (want == PACKED_LANES) return groups == 1 && lanesFit(w, K, units, bias, mults, shifts, inputOffset) ? want : 0;
   return packedForm(w, K, units, rows, groups, bias, mults, shifts, inputOffset);
 }
