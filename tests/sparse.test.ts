@@ -1,7 +1,7 @@
 // Pruned models end to end: AD (10 fully connected) and KWS (4 1x1 convs, rewritten as fully connected, and one FC)
 // pruned to 80 % convert with their pruned layers in the sparse encoding, smaller, and run on both
 // builds to exactly the outputs of the same pruned weights written dense. A malformed sparse
-// tensor is refused at load by name.
+// tensor is refused at load by name, and mutated sparse models are fuzzed.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as F from '../host/format.js';
-import { MLPERF, mlperfCase, sample } from './golden.js';
+import { GOLDEN, MLPERF, mlperfCase, sample } from './golden.js';
+import { runCase, runtimeModule } from './fuzz.js';
 import { readTflite } from '../models/tflite/import.js';
 import { convertGraph } from '../models/convert.js';
 import { pruneGraph } from '../models/compress/prune.js';
@@ -76,4 +77,26 @@ test('a malformed sparse tensor is refused at load, naming the tensor and the va
     const args = v.getUint32(firstOp(v) + F.O_ARGS, true);
     v.setInt32(args, index, true); // the first op's input 0 is now the sparse weights
   }), new RegExp(`^p\\.ewm: (op 0: )?tensor ${index}: encoding 1 is not supported by this runtime$`));
+});
+
+// The fuzzer (tests/fuzz.ts) on sparse seeds: the pruned AD model and pruned one-layer FC models, so
+// the sparse checks (bitmap counts, tail bits, which op may read sparse weights) and kernels meet
+// mutated files. Every case loads and runs, or is refused by name; nothing else.
+test('fuzz: 1,500 mutated sparse models per build are run or refused by name, nothing else', async () => {
+  const seeds = ['fc_640x128_relu', 'fc_37x11', 'fc_3d_keepdims'].map((n) => {
+    const tflite = new Uint8Array(readFileSync(join(GOLDEN, 'ops', `${n}.tflite`)));
+    return { name: `${n}.ewm`, tflite, ewm: convertGraph(pruneGraph(readTflite(tflite, `${n}.ewm`), { sparsity: 0.8 }).graph).bytes };
+  });
+  seeds.push({ name: 'ad01_int8.ewm', tflite: new Uint8Array(0), ewm: convertGraph(pruned('ad01_int8').graph).bytes });
+  for (const s of seeds) assert.ok(sparseTensors(s.ewm).length > 0, `${s.name} has sparse weights`);
+  for (const build of ['simd', 'mvp'] as const) {
+    const runtime = await runtimeModule(build);
+    const counts = { loaded: 0, refused: 0 };
+    for (let seed = 1; seed <= 1500; seed++) {
+      const outcome = await runCase(seeds, 'ewm', seed, runtime);
+      if (typeof outcome === 'object') assert.fail(`${build} seed ${seed}: ${outcome.failure}`);
+      counts[outcome]++;
+    }
+    assert.ok(counts.loaded > 50 && counts.refused > 500, `${build}: ${JSON.stringify(counts)}`);
+  }
 });
