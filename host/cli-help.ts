@@ -38,19 +38,25 @@ export const HELP: Record<string, string> = {
   -o, --output FILE   where to write the header
   --name NAME         the array's C name (default: from FILE's name)
   --force             overwrite OUT.h if it exists`,
-  compress: `usage: edgewasm compress IN.tflite|IN.onnx --prune S -o OUT.ewm [--scope layer|global | --structured] [--compare S,S...]
+  compress: `usage: edgewasm compress IN.tflite|IN.onnx (--prune S [--scope layer|global | --structured] | --rank R | --energy E)
+                 -o OUT.ewm [--compare V,V...]
                  [--calibrate FILE|DIR] [--samples FILE|DIR [--labels FILE]] [--json FILE] [--force]
   Prune the conv and fully connected weights of smallest magnitude (unstructured) to sparsity S,
   convert (a float model is pruned, then quantized with --calibrate's samples), write OUT.ewm, and
-  print the trade-off table: the unpruned model, S, and each --compare setting, with their zeros,
+  print the trade-off table: the original model, S, and each --compare setting, with the share removed
+  (zeroed weights, removed channels or saved parameters),
   weight and model bytes, MACs executed, latency of each runtime build here, and top-1 agreement
-  with the unpruned model (or mean absolute output difference; accuracy with --labels).
+  with the original model (or mean absolute output difference; accuracy with --labels).
   --prune S           the share of weights set to zero, in [0, 1)
   --scope SCOPE       layer: S in every layer (default); global: one magnitude cut over all layers
   --structured        remove the share S of each layer's output channels (weakest L2 norm) and the
                       inputs they feed downstream: a smaller dense model, faster in every build
                       (layers feeding a residual ADD, a concatenation or the output stay whole)
-  --compare LIST      more sparsities for the table only, comma-separated
+  --rank R            instead: low-rank factorization of each fully connected and 1x1 conv layer of
+                      a float model (needs --calibrate): its truncated SVD at rank R, as two layers,
+                      where that saves parameters
+  --energy E          the same at the least rank keeping the share E of each layer's energy
+  --compare LIST      more values of the same option for the table only, comma-separated
   --calibrate PATH    calibration samples for a float model (as convert)
   --samples PATH      float32 samples to compare outputs on (raw, .npy or a directory; default: the
                       calibration samples, else 32 random inputs over the int8 input range)

@@ -105,10 +105,19 @@ async function convert(args: string[]): Promise<void> {
   }
 }
 
-// A sparsity for --prune / --compare: a number in [0, 1).
-function sparsityOf(text: string, flag: string): number {
+// A sparsity for --prune / --compare: a number in [0, 1); an energy share: in (0, 1].
+function sparsityOf(text: string, flag: string, energy = false): number {
   const v = Number(text);
-  if (text.trim() === '' || !(v >= 0 && v < 1)) throw new UsageError(`${flag} ${text}: expected a share of weights in [0, 1)\n${HELP.compress}`);
+  if (text.trim() === '' || !(energy ? v > 0 && v <= 1 : v >= 0 && v < 1)) {
+    throw new UsageError(`${flag} ${text}: expected ${energy ? 'a share of energy in (0, 1]' : 'a share of weights in [0, 1)'}\n${HELP.compress}`);
+  }
+  return v;
+}
+
+// A rank for --rank / --compare: a whole number >= 1.
+function rankOf(text: string, flag: string): number {
+  const v = Number(text);
+  if (!(Number.isInteger(v) && v >= 1)) throw new UsageError(`${flag} ${text}: expected a rank, a whole number >= 1\n${HELP.compress}`);
   return v;
 }
 
@@ -116,13 +125,16 @@ async function compress(args: string[]): Promise<void> {
   const { values, positionals } = parse('compress', args, {
     output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, prune: { type: 'string' }, scope: { type: 'string' },
     compare: { type: 'string' }, calibrate: { type: 'string' }, samples: { type: 'string' }, labels: { type: 'string' }, json: { type: 'string' },
-    structured: { type: 'boolean' },
+    structured: { type: 'boolean' }, rank: { type: 'string' }, energy: { type: 'string' },
   });
   if (values.help) return void console.log(HELP.compress);
-  if (positionals.length !== 1 || typeof values.output !== 'string' || typeof values.prune !== 'string') throw new UsageError(HELP.compress!);
+  const given = (['prune', 'rank', 'energy'] as const).filter((m) => typeof values[m] === 'string');
+  if (positionals.length !== 1 || typeof values.output !== 'string' || given.length !== 1) throw new UsageError(HELP.compress!);
   const scope = values.scope ?? 'layer';
   if (scope !== 'layer' && scope !== 'global') throw new UsageError(`--scope ${String(scope)}: expected layer or global\n${HELP.compress}`);
-  const sparsities = [0, sparsityOf(values.prune, '--prune'), ...(typeof values.compare === 'string' ? values.compare.split(',').map((t) => sparsityOf(t, '--compare')) : [])];
+  const method = given[0] === 'prune' ? (values.structured === true ? 'structured' : 'prune') : given[0]!;
+  const valueOf = (text: string, flag: string) => method === 'rank' ? rankOf(text, flag) : sparsityOf(text, flag, method === 'energy');
+  const sparsities = [0, valueOf(values[given[0]!] as string, `--${given[0]}`), ...(typeof values.compare === 'string' ? values.compare.split(',').map((t) => valueOf(t, '--compare')) : [])];
   if (values.labels && !values.samples) throw new UsageError(`--labels needs --samples\n${HELP.compress}`);
   for (const out of [values.output, values.json]) {
     if (typeof out === 'string' && existsSync(out) && values.force !== true) throw new EwmError(`${out} exists; pass --force to overwrite it`);
@@ -130,18 +142,17 @@ async function compress(args: string[]): Promise<void> {
   const input = positionals[0]!;
   const source = readInput(input);
   const calibration = typeof values.calibrate === 'string' ? calibrationOf({ calibrate: values.calibrate }) : undefined;
-  const structured = values.structured === true;
-  if (structured && values.scope !== undefined) throw new UsageError(`--scope is for weight pruning; --structured removes the same share of channels in every layer\n${HELP.compress}`);
-  const models = compressModel(source, basename(input), sparsities, { scope, structured, calibration });
-  const kind = structured ? 'channels' : scope;
+  if (method === 'structured' && values.scope !== undefined) throw new UsageError(`--scope is for weight pruning; --structured removes the same share of channels in every layer\n${HELP.compress}`);
+  const models = compressModel(source, basename(input), sparsities, { method, scope, calibration });
+  const kind = method === 'prune' ? scope : method === 'structured' ? 'channels' : method;
   writeOutput(values.output, models[1]!.ewm, values.force === true);
-  console.log(`${values.output}: ${structured ? 'channels removed' : 'sparsity'} ${sparsities[1]} (${kind}), ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
+  console.log(`${values.output}: ${kind} ${sparsities[1]}, ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
   const graph = readModelFile(source, basename(input));
   const samples = typeof values.samples === 'string' ? readSamples(values.samples, graph).map((s) => s[0]!)
     : calibrationSamples?.map((s) => s[0]!) ?? await randomInputs(models[0]!.ewm, 32);
   const labels = typeof values.labels === 'string' ? readInput(values.labels) : undefined;
   if (labels && labels.length !== samples.length) throw new EwmError(`${values.labels}: ${labels.length} labels for ${samples.length} samples`);
-  const settings = models.map((m, k) => ({ ...m, label: k === 0 ? 'unpruned' : `${kind} ${m.sparsity}` }));
+  const settings = models.map((m, k) => ({ ...m, label: k === 0 ? 'original' : `${kind} ${m.sparsity}` }));
   const rows = await compressReport(settings, samples, labels);
   console.log(formatCompressReport(rows, samples.length));
   if (typeof values.json === 'string') writeOutput(values.json, new TextEncoder().encode(`${JSON.stringify(rows, null, 1)}\n`), values.force === true);

@@ -1,7 +1,7 @@
-// The trade-off table of `edgewasm compress`: for each setting (the unpruned model first), the
-// share of prunable weights that are zero, the weight and model bytes, the MACs the kernels execute
+// The trade-off table of `edgewasm compress`: for each setting (the original model first), the
+// share of the compressed layers removed (zeroed weights, channels, or parameters saved by low rank), the weight and model bytes, the MACs the kernels execute
 // (nonzero weights only in sparse layers), the latency of each runtime build measured here (median
-// of repeated runs), and what pruning cost: top-1 agreement with the unpruned model for a
+// of repeated runs), and what it cost: top-1 agreement with the original model for a
 // classifier (a model ending in SOFTMAX), its mean absolute output difference otherwise, and the
 // accuracy when labels are given.
 
@@ -15,7 +15,7 @@ export interface Setting { label: string; sparsity: number; ewm: Uint8Array; zer
 export interface CompressRow {
   setting: string;
   sparsity: number;
-  zeroShare: number; // zeros / weights of the prunable layers (structured: channels removed / channels)
+  removedShare: number; // of the prunable layers: weights zeroed, channels removed, or parameters saved by low rank
   weightBytes: number; // bytes of conv / depthwise / FC weight tensors in the .ewm
   modelBytes: number;
   macs: number;
@@ -76,7 +76,7 @@ export async function compressReport(settings: Setting[], samples: Float32Array[
     rows.push({
       setting: s.label,
       sparsity: s.sparsity,
-      zeroShare: s.prunable ? s.zeros / s.prunable : 0,
+      removedShare: s.prunable ? s.zeros / s.prunable : 0,
       weightBytes: [...weightTensors].reduce((n, t) => n + info.tensors[t]!.bytes, 0),
       modelBytes: s.ewm.length,
       macs: info.ops.reduce((n, op) => n + opMacs(op.code, info.tensors, op.inputs, op.outputs), 0),
@@ -93,16 +93,16 @@ export async function compressReport(settings: Setting[], samples: Float32Array[
 export function formatCompressReport(rows: CompressRow[], samples: number): string {
   const builds = BUILDS.filter((b) => rows[0]?.latencyMs[b] !== undefined);
   const metric = rows[0]?.agreement.metric ?? 'top-1 agreement';
-  const head = ['setting', 'zeros', 'weight bytes', 'model bytes', 'MACs', ...builds.map((b) => `${b} ms`), metric, ...(rows[0]?.accuracy !== undefined ? ['accuracy'] : [])];
+  const head = ['setting', 'removed', 'weight bytes', 'model bytes', 'MACs', ...builds.map((b) => `${b} ms`), metric, ...(rows[0]?.accuracy !== undefined ? ['accuracy'] : [])];
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const body = rows.map((r) => [
-    r.setting, pct(r.zeroShare), r.weightBytes.toLocaleString('en-US'), r.modelBytes.toLocaleString('en-US'), r.macs.toLocaleString('en-US'),
+    r.setting, pct(r.removedShare), r.weightBytes.toLocaleString('en-US'), r.modelBytes.toLocaleString('en-US'), r.macs.toLocaleString('en-US'),
     ...builds.map((b) => r.latencyMs[b]!.toFixed(4)),
     r.agreement.metric === 'top-1 agreement' ? pct(r.agreement.value) : r.agreement.value.toPrecision(3),
     ...(r.accuracy !== undefined ? [pct(r.accuracy)] : []),
   ]);
   return [
-    `compression trade-offs (${samples} samples; ${metric} with the unpruned model; latency: median ms per run on this machine)`, '',
+    `compression trade-offs (${samples} samples; ${metric} with the original model; latency: median ms per run on this machine)`, '',
     `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 }

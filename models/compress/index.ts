@@ -6,16 +6,24 @@ import { ConvertError, type Graph } from '../graph.js';
 import { convertImported, readModelFile, type Calibration } from '../convert.js';
 import { pruneGraph, type PruneScope } from './prune.js';
 import { pruneChannels } from './structured.js';
+import { factorizeGraph } from './lowrank.js';
+import { isFloatGraph } from '../convert.js';
 
-/** zeros of prunable: weights set to zero, or with `structured` channels removed. */
+/** zeros of prunable: weights set to zero; channels removed (structured); parameters saved (low rank). */
 export interface Compressed { sparsity: number; ewm: Uint8Array; zeros: number; prunable: number }
 
-export interface CompressOptions { scope?: PruneScope; structured?: boolean; calibration?: Calibration }
+/** How: weights to zero (prune), channels removed (structured), or low rank (rank r, or energy kept). */
+export type CompressMethod = 'prune' | 'structured' | 'rank' | 'energy';
 
-/** The model at each sparsity (0: unpruned), in order; every refusal names the file. */
+export interface CompressOptions { method?: CompressMethod; scope?: PruneScope; calibration?: Calibration }
+
+/** The model at each setting (0: the original), in order; every refusal names the file. */
 export function compressModel(bytes: Uint8Array, source: string, sparsities: number[], options: CompressOptions = {}): Compressed[] {
-  const { scope = 'layer', structured = false, calibration } = options;
+  const { method = 'prune', scope = 'layer', calibration } = options;
   const graph: Graph = readModelFile(bytes, source);
+  if ((method === 'rank' || method === 'energy') && !isFloatGraph(graph)) {
+    throw new ConvertError(`${source}: low-rank factorization takes a float model (its factors are quantized with --calibrate, like every other layer); this one is int8`);
+  }
   let samples: Float32Array[][] | undefined;
   const calibrationOnce = calibration && {
     ...calibration,
@@ -23,7 +31,14 @@ export function compressModel(bytes: Uint8Array, source: string, sparsities: num
   };
   return sparsities.map((sparsity) => {
     try {
-      if (structured) {
+      if (method === 'rank' || method === 'energy') {
+        // 0: the model as it is (the table's reference row).
+        const { graph: factored, layers } = sparsity === 0 ? { graph, layers: [] } : factorizeGraph(graph, { [method]: sparsity });
+        const { bytes: ewm } = convertImported(factored, source, calibrationOnce);
+        const before = layers.reduce((n, l) => n + l.units * l.depth, 0);
+        return { sparsity, ewm, zeros: before - layers.reduce((n, l) => n + l.rank * (l.units + l.depth), 0), prunable: before };
+      }
+      if (method === 'structured') {
         const { graph: pruned, layers } = pruneChannels(graph, sparsity);
         const { bytes: ewm } = convertImported(pruned, source, calibrationOnce);
         return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.removed, 0), prunable: layers.reduce((n, l) => n + l.channels, 0) };
