@@ -19,7 +19,7 @@ import { ConvertError } from '../models/graph.js';
 import { convertModelFile, readModelFile, type Calibration } from '../models/convert.js';
 import { readSamples } from '../models/quantize/samples.js';
 import { quantReport, formatQuantReport } from './quant-report.js';
-import { compressReport, formatCompressReport } from './compress-report.js';
+import { compressReport, formatCompressReport, randomInputs } from './compress-report.js';
 import { compressModel } from '../models/compress/index.js';
 import { HELP, USAGE } from './cli-help.js';
 
@@ -105,19 +105,12 @@ async function convert(args: string[]): Promise<void> {
   }
 }
 
-// A sparsity for --prune / --compare: a number in [0, 1); an energy share: in (0, 1].
-function sparsityOf(text: string, flag: string, energy = false): number {
+// A value of --prune (a share in [0, 1)), --energy (a share in (0, 1]) or --rank (a whole number >= 1).
+function settingOf(text: string, flag: string, method: string): number {
   const v = Number(text);
-  if (text.trim() === '' || !(energy ? v > 0 && v <= 1 : v >= 0 && v < 1)) {
-    throw new UsageError(`${flag} ${text}: expected ${energy ? 'a share of energy in (0, 1]' : 'a share of weights in [0, 1)'}\n${HELP.compress}`);
-  }
-  return v;
-}
-
-// A rank for --rank / --compare: a whole number >= 1.
-function rankOf(text: string, flag: string): number {
-  const v = Number(text);
-  if (!(Number.isInteger(v) && v >= 1)) throw new UsageError(`${flag} ${text}: expected a rank, a whole number >= 1\n${HELP.compress}`);
+  const [ok, expected] = method === 'rank' ? [Number.isInteger(v) && v >= 1, 'a rank, a whole number >= 1']
+    : method === 'energy' ? [v > 0 && v <= 1, 'a share of energy in (0, 1]'] : [v >= 0 && v < 1, 'a share of weights in [0, 1)'];
+  if (text.trim() === '' || !ok) throw new UsageError(`${flag} ${text}: expected ${expected}\n${HELP.compress}`);
   return v;
 }
 
@@ -133,7 +126,7 @@ async function compress(args: string[]): Promise<void> {
   const scope = values.scope ?? 'layer';
   if (scope !== 'layer' && scope !== 'global') throw new UsageError(`--scope ${String(scope)}: expected layer or global\n${HELP.compress}`);
   const method = given[0] === 'prune' ? (values.structured === true ? 'structured' : 'prune') : given[0]!;
-  const valueOf = (text: string, flag: string) => method === 'rank' ? rankOf(text, flag) : sparsityOf(text, flag, method === 'energy');
+  const valueOf = (text: string, flag: string) => settingOf(text, flag, method);
   const sparsities = [0, valueOf(values[given[0]!] as string, `--${given[0]}`), ...(typeof values.compare === 'string' ? values.compare.split(',').map((t) => valueOf(t, '--compare')) : [])];
   if (values.labels && !values.samples) throw new UsageError(`--labels needs --samples\n${HELP.compress}`);
   for (const out of [values.output, values.json]) {
@@ -156,18 +149,6 @@ async function compress(args: string[]): Promise<void> {
   const rows = await compressReport(settings, samples, labels);
   console.log(formatCompressReport(rows, samples.length));
   if (typeof values.json === 'string') writeOutput(values.json, new TextEncoder().encode(`${JSON.stringify(rows, null, 1)}\n`), values.force === true);
-}
-
-// n float inputs spanning the model's int8 input range (seeded: the same table every time).
-async function randomInputs(ewm: Uint8Array, n: number): Promise<Float32Array[]> {
-  const { inputs } = await loadModel(ewm);
-  const t = inputs[0]!;
-  const count = t.shape.reduce((a, b) => a * b, 1);
-  let s = 0x2545f491;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) - 128; // uniform int8
-  const scale = t.dtype === 'int8' ? t.scale : 1 / 128;
-  const zp = t.dtype === 'int8' ? t.zeroPoint : 0;
-  return Array.from({ length: n }, () => Float32Array.from({ length: count }, () => (next() - zp) * scale));
 }
 
 async function run(args: string[]): Promise<void> {

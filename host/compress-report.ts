@@ -90,6 +90,18 @@ export async function compressReport(settings: Setting[], samples: Float32Array[
   return rows;
 }
 
+/** n float inputs spanning the model's int8 input range (seeded: the same table every time). */
+export async function randomInputs(ewm: Uint8Array, n: number): Promise<Float32Array[]> {
+  const { inputs } = await loadModel(ewm);
+  const t = inputs[0]!;
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  let s = 0x2545f491;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) - 128; // uniform int8
+  const scale = t.dtype === 'int8' ? t.scale : 1 / 128;
+  const zp = t.dtype === 'int8' ? t.zeroPoint : 0;
+  return Array.from({ length: n }, () => Float32Array.from({ length: count }, () => (next() - zp) * scale));
+}
+
 export function formatCompressReport(rows: CompressRow[], samples: number): string {
   const builds = BUILDS.filter((b) => rows[0]?.latencyMs[b] !== undefined);
   const metric = rows[0]?.agreement.metric ?? 'top-1 agreement';
