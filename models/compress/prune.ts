@@ -31,12 +31,12 @@ export interface Pruned {
 const PRUNABLE = new Set(['CONV_2D', 'FULLY_CONNECTED']);
 
 // A weight tensor's values as reals, and a function writing zero at an index of a copy of its data.
-interface Weights {
+export interface Weights {
   magnitudes: Float64Array;
   zeroAt(data: Uint8Array, i: number): void;
 }
 
-function weightsOf(t: Tensor, where: string): Weights {
+export function weightsOf(t: Tensor, where: string): Weights {
   const n = elementCount(t.shape);
   const magnitudes = new Float64Array(n);
   const data = t.data!;

@@ -11,21 +11,12 @@
 // whole (ResNet's residual branches, a classifier's last layer).
 
 import { elementCount, type Graph, type Op, type Tensor } from '../graph.js';
+import { weightsOf } from './prune.js';
 
 const PRODUCERS = new Set(['CONV_2D', 'FULLY_CONNECTED']);
 const PASS = new Set(['DEPTHWISE_CONV_2D', 'MAX_POOL_2D', 'AVERAGE_POOL_2D', 'RELU', 'RELU6', 'LOGISTIC', 'TANH', 'HARD_SWISH', 'LEAKY_RELU']);
 
 export interface ChannelPruning { op: number; type: string; channels: number; removed: number }
-
-// A constant's values as numbers (int8 or float32), and a writer of a copy with entries kept.
-function valuesOf(t: Tensor): Float64Array {
-  const d = t.data!;
-  const n = elementCount(t.shape);
-  if (t.dtype === 'float32') return Float64Array.from(new Float32Array(d.buffer.slice(d.byteOffset, d.byteOffset + 4 * n)));
-  if (t.dtype === 'int8') return Float64Array.from(new Int8Array(d.buffer, d.byteOffset, n));
-  if (t.dtype === 'int32') return Float64Array.from(new Int32Array(d.buffer.slice(d.byteOffset, d.byteOffset + 4 * n)));
-  return new Float64Array(0);
-}
 
 // t with the slices along `axis` whose index is not in `keep` dropped (data and per-channel quantization).
 function sliceTensor(t: Tensor, axis: number, keep: number[]): Tensor {
@@ -126,14 +117,12 @@ export function pruneChannels(graph: Graph, share: number, mode: 'remove' | 'zer
     const channels = w.shape[0]!;
     const removed = Math.min(channels - 1, Math.round(share * channels));
     if (removed === 0) continue;
-    // Channel strength: the L2 norm of its real weights.
-    const values = valuesOf(w);
-    const per = values.length / channels;
-    const scale = (c: number) => (w.quant ? (w.quant.scale.length > 1 ? w.quant.scale[c]! : w.quant.scale[0]!) : 1);
-    const zp = (c: number) => (w.quant ? (w.quant.zeroPoint.length > 1 ? w.quant.zeroPoint[c]! : w.quant.zeroPoint[0]!) : 0);
+    // Channel strength: the L2 norm of its real weights (prune.ts's magnitudes).
+    const { magnitudes } = weightsOf(w, `${graph.source ?? 'model'}: op ${op.index} (${op.type})`);
+    const per = magnitudes.length / channels;
     const norm = Array.from({ length: channels }, (_, c) => {
       let s = 0;
-      for (let i = 0; i < per; i++) s += ((values[c * per + i]! - zp(c)) * scale(c)) ** 2;
+      for (let i = 0; i < per; i++) s += magnitudes[c * per + i]! ** 2;
       return s;
     });
     const keep = Array.from({ length: channels }, (_, c) => c).sort((a, b) => norm[b]! - norm[a]! || a - b).slice(0, channels - removed).sort((a, b) => a - b);
