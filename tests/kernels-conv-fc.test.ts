@@ -3,9 +3,10 @@
 // SIMD tiles: K (taps x channels) in {1, 7, 8, 9, 19} around the 8-lane K block, units one under
 // and over the 4-unit block, odd and even pixel counts (rows go two at a time), odd strides,
 // SAME and VALID padding, dilation, groups, batches, the 1x1 fast path and its near misses, and
-// depths past the patch buffer (the reference fallback). Values and zero points reach the clamp at
-// -128 and 127; multipliers are random in [2^30, 2^31), shifts in [-12, 0], and a few cases take
-// the extreme shifts and multipliers. Both variants run from
+// depths past the patch buffer (the reference fallback), and pruned units (all weights zero, biases
+// near 2^30) on the units-in-lanes path. Values and zero points reach the clamp at -128 and 127;
+// multipliers are random in [2^30, 2^31), shifts in [-12, 0], and a few cases take the extreme
+// shifts and multipliers. Both variants run from
 // build/test-kernels.wasm on the same buffers; output bytes past the end must stay untouched.
 
 import { test } from 'node:test';
@@ -65,7 +66,7 @@ type Edge = boolean | 'small' | 'ties';
  * -31 and 30 and the multipliers i32 MIN (the saturating doubling high mul), 0 and 2^30 (whose
  * products land on the rounding ties).
  */
-function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean, edge: Edge = false, bigBias = false) {
+function setup(inBytes: number, weightBytes: number, units: number, bias: boolean, extreme: boolean, edge: Edge = false, bigBias = false, dead = false) {
   const p = {
     inp: alloc(inBytes), weights: alloc(weightBytes), bias: bias ? alloc(units * 4) : 0,
     mults: alloc(units * 4), shifts: alloc(units * 4),
@@ -75,7 +76,24 @@ function setup(inBytes: number, weightBytes: number, units: number, bias: boolea
   if (bias) fillInt32(p.bias, units, () => (bigBias && rand() < 0.2 ? pick([-(2 ** 30), 2 ** 22]) : int(-60000, 60000)));
   fillInt32(p.mults, units, () => (edge === 'ties' ? 2 ** 30 : edge && rand() < 0.3 ? pick([-(2 ** 31), 0, 2 ** 30]) : int(2 ** 30, 2 ** 31 - 1)));
   fillInt32(p.shifts, units, () => (edge === 'ties' ? pick([-12, -9, -1, 0]) : edge === 'small' ? pick([-31, -20, -12, -11, -10, -1, 0, 1, 2]) : edge ? pick([-31, -20, -1, 0, 1, 30]) : int(-12, 0)));
+  if (dead) deadUnits(p, weightBytes / units, units);
   return p;
+}
+
+/**
+ * Every third unit pruned away as VWW's are: all its weights zero, its bias near +-2^30 (no f64
+ * bound admits it; gemmLanes serves it by its requantized bias) or small, its shift anywhere.
+ */
+function deadUnits(p: { weights: number; bias: number; mults: number; shifts: number }, K: number, units: number): void {
+  const bias = new Int32Array(memory.buffer, p.bias, units);
+  const shifts = new Int32Array(memory.buffer, p.shifts, units);
+  // Odd multipliers: no live unit is refused for trailing zero bits, only a bound could refuse it.
+  new Int32Array(memory.buffer, p.mults, units).forEach((m, u, all) => { all[u] = m | 1; });
+  for (let u = 1; u < units; u += 3) {
+    new Int8Array(memory.buffer, p.weights + u * K, K).fill(0);
+    bias[u] = pick([2 ** 30, -(2 ** 30), 2 ** 30 + 129, -(2 ** 31), int(-60000, 60000)]);
+    shifts[u] = pick([-31, -25, -20, -12, 0, 5]);
+  }
 }
 
 /**
@@ -127,7 +145,7 @@ function compare(op: string, shape: object, outBytes: number, packed: number[], 
 interface ConvCase {
   n?: number; h: number; w: number; c: number; o: number; f: [number, number];
   s?: [number, number]; d?: [number, number]; pad: 'SAME' | 'VALID'; groups?: number;
-  bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean;
+  bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean; dead?: boolean;
 }
 
 const CONV: ConvCase[] = [
@@ -182,6 +200,9 @@ const CONV: ConvCase[] = [
   { h: 6, w: 6, c: 16, o: 16, f: [3, 3], d: [2, 1], pad: 'SAME' },
   { h: 5, w: 5, c: 32, o: 8, f: [3, 3], pad: 'SAME' },
   { h: 4, w: 4, c: 64, o: 64, f: [3, 3], pad: 'SAME' },
+  // Pruned units (all weights zero, biases near 2^30) on the units-in-lanes path.
+  { h: 12, w: 12, c: 64, o: 64, f: [1, 1], pad: 'VALID', dead: true },
+  { h: 7, w: 9, c: 16, o: 24, f: [3, 3], pad: 'SAME', dead: true },
   // More pixels than the patch buffer holds at once (107 rows of K = 144: an odd chunk), one row
   // at a time (K = 9000), and past one row (K = 16400: the reference fallback).
   { h: 16, w: 16, c: 16, o: 6, f: [3, 3], pad: 'SAME' },
@@ -205,11 +226,13 @@ for (const c of CONV) {
   const fC = inC / groups;
   const [outH, padTop] = convGeometry(h, fH, sH, dH, pad);
   const [outW, padLeft] = convGeometry(w, fW, sW, dW, pad);
-  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme, edge, bigBias: c.bigBias ?? false };
+  const shape = { n, h, w, inC, outC, fH, fW, fC, stride: [sH, sW], dilation: [dH, dW], pad, groups, bias, extreme, edge, bigBias: c.bigBias ?? false, dead: c.dead ?? false };
   test(`conv2d_i8_simd equals conv2d_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge, c.bigBias);
+    const p = setup(n * h * w * inC, outC * fH * fW * fC, outC, bias, extreme, edge, c.bigBias, c.dead);
     const q = randomQuant(extreme);
-    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, packedForms(p, fH * fW * fC, outC, groups, q.inputOffset), (k, out, packed) => k(
+    const forms = packedForms(p, fH * fW * fC, outC, groups, q.inputOffset);
+    if (c.dead) assert.equal(forms.length, 2, 'pruned units keep the layer on gemmLanes');
+    compare('conv2d', { ...shape, ...q }, n * outH * outW * outC, forms, (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, n, h, w, inC, outH, outW, outC, fH, fW, fC,
       sH, sW, dH, dW, padTop, padLeft, q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));
@@ -218,7 +241,7 @@ for (const c of CONV) {
 
 // ---- FULLY_CONNECTED
 
-interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean }
+interface FcCase { batches: number; depth: number; units: number; bias?: boolean; extreme?: boolean; edge?: Edge; bigBias?: boolean; dead?: boolean }
 
 const FC: FcCase[] = [
   ...[1, 7, 8, 9, 19].flatMap((depth) => [1, 3, 4, 5, 8, 9].map((units) => ({ batches: 1, depth, units }))),
@@ -239,6 +262,8 @@ const FC: FcCase[] = [
   { batches: 40, depth: 1, units: 16, bias: false, edge: 'ties' },
   { batches: 10, depth: 128, units: 8, bigBias: true },
   { batches: 13, depth: 300, units: 8, extreme: true },
+  { batches: 1, depth: 128, units: 16, dead: true },
+  { batches: 10, depth: 33, units: 8, dead: true },
   // 30 rows of 640 take two fills of the patch buffer; 9000 fit one row at a time, 20000 none
   // (the reference fallback).
   { batches: 3, depth: 9000, units: 5 },
@@ -250,11 +275,13 @@ for (const c of FC) {
   const bias = c.bias ?? true;
   const extreme = c.extreme ?? false;
   const edge = c.edge ?? false;
-  const shape = { batches, depth, units, bias, extreme, edge, bigBias: c.bigBias ?? false };
+  const shape = { batches, depth, units, bias, extreme, edge, bigBias: c.bigBias ?? false, dead: c.dead ?? false };
   test(`fully_connected_i8_simd equals fully_connected_i8_ref: ${JSON.stringify(shape)}`, () => {
-    const p = setup(batches * depth, units * depth, units, bias, extreme, edge, c.bigBias);
+    const p = setup(batches * depth, units * depth, units, bias, extreme, edge, c.bigBias, c.dead);
     const q = randomQuant(extreme);
-    compare('fully_connected', { ...shape, ...q }, batches * units, packedForms(p, depth, units, 1, q.inputOffset), (k, out, packed) => k(
+    const forms = packedForms(p, depth, units, 1, q.inputOffset);
+    if (c.dead) assert.equal(forms.length, 2, 'pruned units keep the layer on gemmLanes');
+    compare('fully_connected', { ...shape, ...q }, batches * units, forms, (k, out, packed) => k(
       out, p.inp, p.weights, p.bias, p.mults, p.shifts, batches, depth, units,
       q.inputOffset, q.outputZeroPoint, q.actMin, q.actMax, packed,
     ));

@@ -1,6 +1,6 @@
 // The SIMD build's depthwise conv, pooling and ADD/SUB/MUL kernels (assembly/simd/) against their
 // references (assembly/ref/), byte for byte, on a sweep of shapes around the kernels' blocks:
-// depthwise works on blocks of 16 and 8 output channels, pooling on 16 channels; ADD, SUB and MUL
+// depthwise works on blocks of 16 and 8 output channels, pooling on 8 channels; ADD, SUB and MUL
 // look results up in a table the reference builds (whole tensors at once when both operands are
 // contiguous, else rows, with any strides).
 // Both variants run in build/test-kernels.wasm on the same random inputs and parameters.
@@ -166,7 +166,7 @@ test('depthwise_conv2d_i8_simd equals depthwise_conv2d_i8_ref', () => {
 interface PoolCase { b: number; h: number; w: number; c: number; fh: number; fw: number; s: [number, number]; padding: 'SAME' | 'VALID' }
 
 const POOL_CASES: PoolCase[] = [];
-for (const c of [1, 15, 16, 17, 35, 64]) {
+for (const c of [1, 7, 8, 9, 15, 16, 17, 35, 64]) {
   for (const [fh, fw] of [[1, 1], [2, 2], [3, 3], [2, 3]] as const) {
     for (const padding of ['SAME', 'VALID'] as const) {
       POOL_CASES.push({ b: 1, h: int(4, 10), w: int(4, 10), c, fh, fw, s: [int(1, 3), int(1, 3)], padding });
@@ -175,14 +175,14 @@ for (const c of [1, 15, 16, 17, 35, 64]) {
   POOL_CASES.push({ b: 2, h: 7, w: 7, c, fh: 7, fw: 7, s: [1, 1], padding: 'VALID' }); // global 49 taps
   POOL_CASES.push({ b: 1, h: 25, w: 5, c, fh: 25, fw: 5, s: [1, 1], padding: 'VALID' }); // KWS's 125 taps
 }
-// Windows over 256 taps: the i16 sums flush into i32 (256 exactly, 272, 400 and clipped by SAME).
+// Windows of 256 taps and more (272, 400, clipped by SAME): sums far from an i16's range.
 for (const [h, w] of [[16, 16], [16, 17], [20, 20]]) {
   POOL_CASES.push({ b: 1, h: h!, w: w!, c: 32, fh: h!, fw: w!, s: [1, 1], padding: 'VALID' });
   POOL_CASES.push({ b: 1, h: h! + 3, w: w! + 2, c: 17, fh: h!, fw: w!, s: [2, 2], padding: 'SAME' });
 }
 
-// An all -128 or all 127 input (always for windows over 256 taps, whose i16 sums would overflow
-// without the flush): sums at their extremes, averages that clamp at both ends.
+// An all -128 or all 127 input (always for windows over 256 taps): sums at their extremes,
+// averages that clamp at both ends.
 function poolInput(n: number, k: number, taps: number): number {
   if (k % 7 !== 5 && taps <= 256) return randomI8(n);
   const p = alloc(n);
