@@ -1,7 +1,8 @@
 // Kernel micro-benchmark: GMAC/s of the int8 conv2d, depthwise conv2d and fully-connected kernels,
 // reference and SIMD variants side by side, on layers the size of those in the MLPerf Tiny models,
 // next to the machine's measured wasm SIMD peak (bench/assembly/peak.ts: a tight
-// i32x4.dot_i16x8_s + i32x4.add loop), so a kernel's efficiency is a measured ratio, not a guess.
+// i32x4.dot_i16x8_s + i32x4.add loop, timed beside each layer), so a kernel's efficiency is a
+// measured ratio, not a guess.
 // Kernels come from build/test-kernels.wasm (tests/assembly/kernel-exports.ts, exports
 // <op>_i8_ref / <op>_i8_simd with one signature per op); a variant not exported there is reported
 // as missing. MACs count every filter tap, padding included (what the loops are shaped for).
@@ -129,45 +130,57 @@ export async function runKernelBench(timeMs: number): Promise<void> {
   const wasm = instantiate(kernelsPath);
   const peak = instantiate(peakPath).peak_dot_i16x8 as (iters: number) => number;
   const PEAK_ITERS = 100_000; // 64 MACs each: 6.4 M MACs, about half a millisecond
-  const bench = new Bench({ time: Math.max(200, timeMs / 3), warmupTime: 100 });
-  bench.add('peak', () => peak(PEAK_ITERS));
+  const options = { time: Math.max(200, timeMs / 3), warmupTime: 100 };
+  type Result = { latency?: { p50: number } } | undefined;
+  const p50 = (bench: Bench, name: string) => (bench.tasks.find((t) => t.name === name)?.result as Result)?.latency?.p50;
   // The relaxed-SIMD dot, where the engine compiles it (bench/assembly/peak-relaxed.ts says why).
   const relaxedPath = join(ROOT, 'build', 'bench-peak-relaxed.wasm');
   const relaxedBytes = existsSync(relaxedPath) ? readFileSync(relaxedPath) : undefined;
   const relaxed = relaxedBytes && WebAssembly.validate(relaxedBytes)
     ? instantiate(relaxedPath).peak_relaxed_dot_i8x16 as (iters: number) => number
     : undefined;
-  if (relaxed) bench.add('peak relaxed', () => relaxed(PEAK_ITERS));
-  const exact = new Map<string, string>();
+  let relaxedGmacs: number | undefined;
+  if (relaxed) {
+    const bench = new Bench(options);
+    bench.add('peak', () => peak(PEAK_ITERS)).add('peak relaxed', () => relaxed(PEAK_ITERS));
+    await bench.run();
+    relaxedGmacs = gmacs(PEAK_ITERS * 128, p50(bench, 'peak relaxed') ?? NaN) / gmacs(PEAK_ITERS * 64, p50(bench, 'peak') ?? NaN);
+  }
+  // Each layer is timed next to its own peak measurement: this machine's speed drifts by tens of
+  // percent over a minute, so a peak taken once would misstate the later layers' share of it.
+  const rows: { layer: Layer; ref?: number; simd?: number; peak: number; exact: string }[] = [];
   for (const [i, layer] of LAYERS.entries()) {
     const buffers = setUp(wasm, layer, 0x5eed + i);
     const ref = wasm[`${layer.op}_i8_ref`] as Kernel | undefined;
     const simd = wasm[`${layer.op}_i8_simd`] as Kernel | undefined;
-    if (ref) bench.add(`${layer.name}|ref`, () => ref(...buffers.args(buffers.outRef)));
-    if (simd) bench.add(`${layer.name}|simd`, () => simd(...buffers.args(buffers.outSimd)));
+    const bench = new Bench(options);
+    bench.add('peak', () => peak(PEAK_ITERS));
+    if (ref) bench.add('ref', () => ref(...buffers.args(buffers.outRef)));
+    if (simd) bench.add('simd', () => simd(...buffers.args(buffers.outSimd)));
+    let exact = '-';
     if (ref && simd) {
       ref(...buffers.args(buffers.outRef));
       simd(...buffers.args(buffers.outSimd));
-      exact.set(layer.name, buffers.same() ? 'yes' : 'NO: differs from ref');
+      exact = buffers.same() ? 'yes' : 'NO: differs from ref';
     }
+    await bench.run();
+    const r = p50(bench, 'ref'), sm = p50(bench, 'simd');
+    rows.push({
+      layer, exact, peak: gmacs(PEAK_ITERS * 64, p50(bench, 'peak') ?? NaN),
+      ref: r === undefined ? undefined : gmacs(layer.macs, r), simd: sm === undefined ? undefined : gmacs(layer.macs, sm),
+    });
   }
-  await bench.run();
-  const p50 = (name: string) => (bench.tasks.find((t) => t.name === name)?.result as { latency?: { p50: number } } | undefined)?.latency?.p50;
-  const peakGmacs = gmacs(PEAK_ITERS * 64, p50('peak') ?? NaN);
-  console.log(`\nkernel GMAC/s (one thread; machine peak, a tight i32x4.dot_i16x8_s + i32x4.add loop: ${peakGmacs.toFixed(1)} GMAC/s)`);
-  const relaxedGmacs = relaxed ? gmacs(PEAK_ITERS * 128, p50('peak relaxed') ?? NaN) : undefined;
+  const peaks = rows.map((r) => r.peak).sort((a, b) => a - b);
+  console.log(`\nkernel GMAC/s (one thread; machine peak, a tight i32x4.dot_i16x8_s + i32x4.add loop, measured next to each layer: ${peaks[0]!.toFixed(1)}-${peaks.at(-1)!.toFixed(1)} GMAC/s)`);
   console.log(relaxedGmacs === undefined
     ? 'relaxed SIMD: this engine does not compile it (Node 20: --experimental-wasm-relaxed-simd); no relaxed build is made'
-    : `relaxed SIMD: i32x4.relaxed_dot_i8x16_i7x16_add_s loop ${relaxedGmacs.toFixed(1)} GMAC/s, ${(relaxedGmacs / peakGmacs).toFixed(2)}x the i16 dot; ` +
+    : `relaxed SIMD: i32x4.relaxed_dot_i8x16_i7x16_add_s loop ${relaxedGmacs.toFixed(2)}x the i16 dot's GMAC/s; ` +
       `an exact int8 kernel needs two per 16 MACs, so a relaxed build would pay only above 2x`);
   console.log('');
-  console.log('| layer | MACs | ref GMAC/s | simd GMAC/s | simd / ref | simd / peak | simd = ref |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const layer of LAYERS) {
-    const r = p50(`${layer.name}|ref`), s = p50(`${layer.name}|simd`);
-    const rg = r === undefined ? undefined : gmacs(layer.macs, r);
-    const sg = s === undefined ? undefined : gmacs(layer.macs, s);
+  console.log('| layer | MACs | ref GMAC/s | simd GMAC/s | simd / ref | peak GMAC/s | simd / peak | simd = ref |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const { layer, ref: rg, simd: sg, peak: pg, exact } of rows) {
     console.log(`| ${layer.op} ${layer.name} | ${layer.macs} | ${rg?.toFixed(2) ?? 'missing'} | ${sg?.toFixed(2) ?? `missing (${layer.op}_i8_simd not exported)`} | ` +
-      `${rg && sg ? `${(sg / rg).toFixed(1)}x` : '-'} | ${sg ? `${((100 * sg) / peakGmacs).toFixed(0)} %` : '-'} | ${exact.get(layer.name) ?? '-'} |`);
+      `${rg && sg ? `${(sg / rg).toFixed(1)}x` : '-'} | ${pg.toFixed(1)} | ${sg ? `${((100 * sg) / pg).toFixed(0)} %` : '-'} | ${exact} |`);
   }
 }

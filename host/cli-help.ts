@@ -38,7 +38,7 @@ export const HELP: Record<string, string> = {
   -o, --output FILE   where to write the header
   --name NAME         the array's C name (default: from FILE's name)
   --force             overwrite OUT.h if it exists`,
-  compress: `usage: edgewasm compress IN.tflite|IN.onnx (--prune S [--scope layer|global | --structured] | --rank R | --energy E)
+  compress: `usage: edgewasm compress IN.tflite|IN.onnx|IN.ewm (--prune S [--scope layer|global | --structured] | --rank R | --energy E)
                  -o OUT.ewm [--compare V,V...]
                  [--calibrate FILE|DIR] [--samples FILE|DIR [--labels FILE]] [--json FILE] [--force]
   Prune the conv and fully connected weights of smallest magnitude (unstructured) to sparsity S,
@@ -46,7 +46,8 @@ export const HELP: Record<string, string> = {
   print the trade-off table: the original model, S, and each --compare setting, with the share removed
   (zeroed weights, removed channels or saved parameters),
   weight and model bytes, MACs executed, latency of each runtime build here, and top-1 agreement
-  with the original model (or mean absolute output difference; accuracy with --labels).
+  with the original model (or mean absolute output difference; accuracy with --labels). An .ewm is
+  pruned by weights only (--structured, --rank and --energy need the .tflite or .onnx model).
   --prune S           the share of weights set to zero, in [0, 1)
   --scope SCOPE       layer: S in every layer (default); global: one magnitude cut over all layers
   --structured        remove the share S of each layer's output channels (weakest L2 norm) and the

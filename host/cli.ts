@@ -8,7 +8,6 @@ import { readFileSync, writeFileSync, renameSync, rmSync, existsSync } from 'nod
 import { basename } from 'node:path';
 import { loadModel, type TypedArray } from './runtime.js';
 import { readEwm } from './ewm.js';
-import { EWM_MAGIC } from './format.js';
 import { formatInspect } from './inspect.js';
 import { profileModel, formatProfile } from './profile.js';
 import { bundle } from './bundle.js';
@@ -21,6 +20,7 @@ import { readSamples } from '../models/quantize/samples.js';
 import { quantReport, formatQuantReport } from './quant-report.js';
 import { compressReport, formatCompressReport, randomInputs } from './compress-report.js';
 import { compressModel } from '../models/compress/index.js';
+import { isEwm, readLowered } from '../models/ewm-reader.js';
 import { HELP, USAGE } from './cli-help.js';
 
 class UsageError extends Error {}
@@ -140,8 +140,9 @@ async function compress(args: string[]): Promise<void> {
   const kind = method === 'prune' ? scope : method === 'structured' ? 'channels' : method;
   writeOutput(values.output, models[1]!.ewm, values.force === true);
   console.log(`${values.output}: ${kind} ${sparsities[1]}, ${models[1]!.ewm.length.toLocaleString('en-US')} bytes\n`);
-  const graph = readModelFile(source, basename(input));
-  const samples = typeof values.samples === 'string' ? readSamples(values.samples, graph).map((s) => s[0]!)
+  // Samples are read against the model's inputs: an .ewm's own, or the imported model's.
+  const graph = () => (isEwm(source) ? readLowered(source, basename(input)).graph : readModelFile(source, basename(input)));
+  const samples = typeof values.samples === 'string' ? readSamples(values.samples, graph()).map((s) => s[0]!)
     : calibrationSamples?.map((s) => s[0]!) ?? await randomInputs(models[0]!.ewm, 32);
   const labels = typeof values.labels === 'string' ? readInput(values.labels) : undefined;
   if (labels && labels.length !== samples.length) throw new EwmError(`${values.labels}: ${labels.length} labels for ${samples.length} samples`);
@@ -210,8 +211,7 @@ function topClasses(model: Awaited<ReturnType<typeof loadModel>>, y: TypedArray,
 function readModel(path: string): { bytes: Uint8Array; file: string; converted: boolean } {
   const file = basename(path);
   const bytes = readInput(path);
-  const isEwm = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === EWM_MAGIC;
-  return isEwm ? { bytes, file, converted: false } : { bytes: convertModelFile(bytes, file).bytes, file, converted: true };
+  return isEwm(bytes) ? { bytes, file, converted: false } : { bytes: convertModelFile(bytes, file).bytes, file, converted: true };
 }
 
 /** --max-memory MIB as bytes, or undefined for the loader's default. */

@@ -50,7 +50,15 @@ export function convertGraph(source: Graph, options: ConvertOptions = {}): Conve
     }
     if (tensor.data) throw new ConvertError(`model input/output '${tensor.name}' is a constant; inputs and outputs must be activations`);
   }
-  const lowered = lowerGraph(graph);
+  return writeLowered(graph, lowerGraph(graph), options);
+}
+
+/**
+ * The .ewm of a lowered model (`graph` holds its tensors, source and labels): pruned weights encoded
+ * sparse where that pays (unless options.sparse is false), tensors renumbered, the arena planned.
+ * The ops are rewritten in place.
+ */
+export function writeLowered(graph: Graph, lowered: LoweredOp[], options: ConvertOptions = {}): Conversion {
   if (options.sparse ?? true) sparsify(lowered, graph);
 
   // Renumber: only tensors the lowered ops or the graph I/O refer to go into the file.

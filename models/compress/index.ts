@@ -7,7 +7,8 @@ import { convertImported, readModelFile, type Calibration } from '../convert.js'
 import { pruneGraph, type PruneScope } from './prune.js';
 import { pruneChannels } from './structured.js';
 import { factorizeGraph } from './lowrank.js';
-import { isFloatGraph } from '../convert.js';
+import { isFloatGraph, writeLowered } from '../convert.js';
+import { isEwm, readLowered } from '../ewm-reader.js';
 
 /** zeros of prunable: weights set to zero; channels removed (structured); parameters saved (low rank). */
 export interface Compressed { sparsity: number; ewm: Uint8Array; zeros: number; prunable: number }
@@ -20,6 +21,7 @@ export interface CompressOptions { method?: CompressMethod; scope?: PruneScope; 
 /** The model at each setting (0: the original), in order; every refusal names the file. */
 export function compressModel(bytes: Uint8Array, source: string, sparsities: number[], options: CompressOptions = {}): Compressed[] {
   const { method = 'prune', scope = 'layer', calibration } = options;
+  if (isEwm(bytes)) return pruneEwm(bytes, source, sparsities, method, scope);
   const graph: Graph = readModelFile(bytes, source);
   if ((method === 'rank' || method === 'energy') && !isFloatGraph(graph)) {
     throw new ConvertError(`${source}: low-rank factorization takes a float model (its factors are quantized with --calibrate, like every other layer); this one is int8`);
@@ -50,5 +52,21 @@ export function compressModel(bytes: Uint8Array, source: string, sparsities: num
       if (e instanceof ConvertError && !e.message.startsWith(`${source}: `)) throw new ConvertError(`${source}: ${e.message}`);
       throw e;
     }
+  });
+}
+
+// An .ewm, already int8 and lowered: its conv and FC weights pruned (on their real magnitudes, as a
+// .tflite's would be) and the model written again. Channel removal and low rank work on the
+// imported graph, whose ops still carry the options the surgery reads: they need the source model.
+function pruneEwm(bytes: Uint8Array, source: string, sparsities: number[], method: CompressMethod, scope: PruneScope): Compressed[] {
+  if (method !== 'prune') {
+    throw new ConvertError(`${source}: ${method === 'structured' ? '--structured' : 'low-rank factorization'} takes the .tflite or .onnx model; an .ewm is pruned by weights only (--prune S [--scope layer|global])`);
+  }
+  const model = readLowered(bytes, source);
+  return sparsities.map((sparsity) => {
+    const { graph, layers } = pruneGraph(model.graph, { sparsity, scope });
+    const ops = model.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], params: [...op.params] }));
+    const { bytes: ewm } = writeLowered({ ...graph, tensors: [...graph.tensors] }, ops);
+    return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.zeros, 0), prunable: layers.reduce((n, l) => n + l.weights, 0) };
   });
 }

@@ -31,6 +31,22 @@ export function encodeSparse(dense: Int8Array, units: number, depth: number): Ui
   return out;
 }
 
+/**
+ * encodeSparse's inverse: the (units, depth) int8 weights the bitmaps and values stand for, or
+ * undefined when the bitmaps' set bits are not exactly the values that follow them.
+ */
+export function decodeSparse(data: Uint8Array, units: number, depth: number): Int8Array | undefined {
+  const rowBytes = (depth + 7) >> 3;
+  const dense = new Int8Array(units * depth);
+  let v = units * rowBytes;
+  for (let u = 0; u < units; u++) {
+    for (let d = 0; d < depth; d++) {
+      if (((data[u * rowBytes + (d >> 3)] ?? 0) >> (d & 7)) & 1) dense[u * depth + d] = ((data[v++] ?? 0) << 24) >> 24;
+    }
+  }
+  return v === data.length ? dense : undefined;
+}
+
 const int8Of = (t: Tensor) => new Int8Array(t.data!.buffer, t.data!.byteOffset, t.data!.length);
 
 /**
