@@ -1,9 +1,11 @@
 // `npm run bench:sparse`: the pruned layers of AD (fully connected, batch 1) and KWS (1x1 convs over
 // 125 pixels, as the fully connected layers they become) at 80 % zeros, sparse kernels against
-// dense kernels on the same pruned weights, in one process (tinybench, interleaved rounds):
+// dense kernels on the same pruned weights, in one process (tinybench, 24 interleaved rounds):
 // the reference kernels (what the MVP build runs) and the SIMD ones (the SIMD build runs the sparse
-// kernel from 16 rows at up to 30 % nonzeros and writes the weights out dense otherwise;
-// assembly/ops/fully_connected.ts). Every sparse result is checked against the dense one first.
+// kernel in layers of 16 to 47 rows at up to 30 % nonzeros and writes the weights out dense
+// otherwise; assembly/ops/fully_connected.ts): the table times the SIMD sparse kernel wherever it
+// can run and says which of the two the SIMD build picks. Every sparse result is checked against
+// the dense one first.
 // The weights are the real models' (per-layer magnitude pruning, models/compress/prune.ts), the
 // inputs seeded random, the multipliers the converted model's.
 
@@ -51,8 +53,12 @@ const memory = wasm.memory as WebAssembly.Memory;
 const put = (bytes: Uint8Array) => { const p = k('alloc')(bytes.length); new Uint8Array(memory.buffer, p, bytes.length).set(bytes); return p; };
 const bytesOf = (a: Int8Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-const bench = new Bench({ time: 150, warmupTime: 50 });
-const rows: { layer: Layer; simdSparse: boolean; exact: boolean }[] = [];
+// Interleaved rounds (as run.ts): each round times every task briefly, in a rotating order, so the
+// machine's drift (tens of percent within a minute here) falls on dense and sparse alike; a
+// speed-up is the median of the rounds' ratios.
+const ROUNDS = 24;
+const bench = new Bench({ time: 8, iterations: 4, warmupTime: 30, retainSamples: true });
+const rows: { layer: Layer; simdSparse: boolean; picksSparse: boolean; exact: boolean }[] = [];
 let seed = 0x51a7;
 for (const layer of [...layersOf('ad01_int8'), ...layersOf('kws_ref_model')]) {
   const { rows: batches, depth, units } = layer;
@@ -65,6 +71,8 @@ for (const layer of [...layersOf('ad01_int8'), ...layersOf('kws_ref_model')]) {
   k('pack_gemm')(packed, form, w, depth, units, bias, mults, shifts);
   const blockRows = k('sparse_block_rows')(depth, batches);
   const simdSparse = batches >= 16 && blockRows > 0;
+  const nonzeros = layer.dense.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+  const picksSparse = simdSparse && batches < 48 && nonzeros * ((batches + 15) & ~15) <= 0.3 * units * depth * batches;
   const sparsePacked = simdSparse ? k('alloc')(Number(k('sparse_packed_bytes')(ws, depth, units))) : 0;
   if (simdSparse) k('sparse_pack')(sparsePacked, ws, depth, units, blockRows);
   const common = [bias, mults, shifts, batches, depth, units, ...layer.params];
@@ -78,16 +86,33 @@ for (const layer of [...layersOf('ad01_int8'), ...layersOf('kws_ref_model')]) {
   const view = (p: number) => new Int8Array(memory.buffer, p, batches * units);
   const exact = (simdSparse ? [1, 2, 3] : [1, 2]).every((i) => view(out[i]!).every((v, j) => v === view(out[0]!)[j]));
   for (const [task, f] of Object.entries(run)) bench.add(`${layer.name}|${task}`, f);
-  rows.push({ layer, simdSparse, exact });
+  rows.push({ layer, simdSparse, picksSparse, exact });
 }
-await bench.run();
-const p50 = (name: string) => (bench.tasks.find((t) => t.name === name)?.result as { latency?: { p50: number } } | undefined)?.latency?.p50 ?? NaN;
+const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1] ?? NaN;
+const perRound = new Map<string, number[]>(); // task -> its median per round (ms)
+for (const task of bench.tasks) {
+  await task.warmup();
+  perRound.set(task.name, []);
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (let j = 0; j < bench.tasks.length; j++) {
+    const task = bench.tasks[(j + round) % bench.tasks.length]!;
+    task.reset(false);
+    await task.run();
+    perRound.get(task.name)!.push(median((task.result as { latency?: { samples?: number[] } }).latency?.samples ?? []));
+  }
+}
+const p50 = (name: string) => median(perRound.get(name) ?? []);
+const speedUp = (name: string, dense: string, sparse: string) => {
+  const d = perRound.get(`${name}|${dense}`)!, s = perRound.get(`${name}|${sparse}`)!;
+  return median(d.map((t, r) => t / s[r]!));
+};
 console.log('\nsparse (80 % zeros) against dense on the same pruned weights: median µs per call, one thread\n');
-console.log('| layer | nonzeros | ref dense | ref sparse | ref speed-up | simd dense | simd sparse | simd speed-up | exact |');
-console.log('|---|---|---|---|---|---|---|---|---|');
-for (const { layer, simdSparse, exact } of rows) {
+console.log('| layer | nonzeros | ref dense | ref sparse | ref speed-up | simd dense | simd sparse | simd speed-up | SIMD build runs | exact |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const { layer, simdSparse, picksSparse, exact } of rows) {
   const t = (task: string) => 1000 * p50(`${layer.name}|${task}`);
   const nz = layer.dense.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
-  console.log(`| ${layer.name} | ${(100 * nz / layer.dense.length).toFixed(0)} % | ${t('denseRef').toFixed(1)} | ${t('sparseRef').toFixed(1)} | ${(t('denseRef') / t('sparseRef')).toFixed(2)}x | ` +
-    `${t('denseSimd').toFixed(1)} | ${simdSparse ? t('sparseSimd').toFixed(1) : 'dense (rows < 16)'} | ${simdSparse ? `${(t('denseSimd') / t('sparseSimd')).toFixed(2)}x` : '1x'} | ${exact ? 'yes' : 'NO'} |`);
+  console.log(`| ${layer.name} | ${(100 * nz / layer.dense.length).toFixed(0)} % | ${t('denseRef').toFixed(1)} | ${t('sparseRef').toFixed(1)} | ${speedUp(layer.name, 'denseRef', 'sparseRef').toFixed(2)}x | ` +
+    `${t('denseSimd').toFixed(1)} | ${simdSparse ? t('sparseSimd').toFixed(1) : 'dense (rows < 16)'} | ${simdSparse ? `${speedUp(layer.name, 'denseSimd', 'sparseSimd').toFixed(2)}x` : '1x'} | ${picksSparse ? 'sparse' : 'dense'} | ${exact ? 'yes' : 'NO'} |`);
 }
