@@ -87,10 +87,26 @@ export function fully_connected_sparse_i8_simd(
   const hi = i32x4.splat(actMax);
   for (let b0 = 0; b0 < batches; b0 += blockRows) {
     const rows = min(blockRows, batches - b0);
-    // The block, depth-major: PATCH[d * blockRows + r] = x[b0 + r][d] + inputOffset.
+    // The block, depth-major: PATCH[d * blockRows + r] = x[b0 + r][d] + inputOffset, eight inputs
+    // of a row widened at once.
+    const off = i16x8.splat(<i16>inputOffset);
+    const dStep = <usize>blockRows << 1;
     for (let r = 0; r < rows; r++) {
       const x = inp + <usize>(b0 + r) * depth;
-      for (let d = 0; d < depth; d++) {
+      let d = 0;
+      for (; d + 8 <= depth; d += 8) {
+        const v = i16x8.add(v128.load8x8_s(x + <usize>d), off);
+        const at = PATCH + (<usize>(d * blockRows + r) << 1);
+        v128.store16_lane(at, v, 0);
+        v128.store16_lane(at + dStep, v, 1);
+        v128.store16_lane(at + 2 * dStep, v, 2);
+        v128.store16_lane(at + 3 * dStep, v, 3);
+        v128.store16_lane(at + 4 * dStep, v, 4);
+        v128.store16_lane(at + 5 * dStep, v, 5);
+        v128.store16_lane(at + 6 * dStep, v, 6);
+        v128.store16_lane(at + 7 * dStep, v, 7);
+      }
+      for (; d < depth; d++) {
         store<i16>(PATCH + (<usize>(d * blockRows + r) << 1), <i16>(<i32>load<i8>(x + d) + inputOffset));
       }
     }
