@@ -46,8 +46,8 @@ export const HELP: Record<string, string> = {
   print the trade-off table: the original model, S, and each --compare setting, with the share removed
   (zeroed weights, removed channels or saved parameters),
   weight and model bytes, MACs executed, latency of each runtime build here, and top-1 agreement
-  with the original model (or mean absolute output difference; accuracy with --labels). An .ewm is
-  pruned by weights only (--structured, --rank and --energy need the .tflite or .onnx model).
+  with the original model (or mean absolute output difference; accuracy with --labels). An .ewm
+  takes --prune and --structured (--rank and --energy need the float .tflite or .onnx model).
   --prune S           the share of weights set to zero, in [0, 1)
   --scope SCOPE       layer: S in every layer (default); global: one magnitude cut over all layers
   --structured        remove the share S of each layer's output channels (weakest L2 norm) and the

@@ -1,8 +1,9 @@
 // An .ewm read back (models/ewm-reader.ts) and written again (convert.ts's writeLowered) is the same
 // file, byte for byte, for the four MLPerf models (VWW's weights partly sparse); `compress` of an
-// .ewm equals `compress` of the .tflite it came from, byte for byte, per layer and global, and the
-// CLI takes an .ewm; what an .ewm cannot give (channel removal, low rank) and a sparse tensor whose
-// bitmaps do not match its bytes are refused by name.
+// .ewm equals `compress` of the .tflite it came from, byte for byte, per layer and global, and so
+// does removing channels (--structured; VWW computes the same outputs from a file laid out
+// differently); the CLI takes an .ewm; low rank (which needs float weights) and a sparse tensor
+// whose bitmaps do not match its bytes are refused by name.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,11 +11,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, MLPERF } from './golden.js';
+import { ROOT, MLPERF, mlperfCase, sample } from './golden.js';
 import { convertTflite, writeLowered } from '../models/convert.js';
 import { readLowered } from '../models/ewm-reader.js';
 import { compressModel } from '../models/compress/index.js';
 import { readEwm } from '../host/ewm.js';
+import { loadModel } from '../host/index.js';
 import * as F from '../host/format.js';
 
 const CLI = join(ROOT, 'dist', 'host', 'cli.js');
@@ -44,7 +46,32 @@ test('compress of an .ewm equals compress of its .tflite, per layer and global',
   }
 });
 
-test('edgewasm compress takes an .ewm; structured and low rank need the source model', () => {
+test('compress --structured of an .ewm removes the channels its .tflite loses, with the same outputs', async () => {
+  for (const name of ['kws_ref_model', 'pretrainedResnet_quant', 'ad01_int8', 'vww_96_int8']) {
+    const ewm = convertTflite(tflite(name), `${name}.tflite`).bytes;
+    const opts = { method: 'structured' as const };
+    const [a, b] = [compressModel(tflite(name), `${name}.tflite`, [0.5], opts)[0]!, compressModel(ewm, `${name}.ewm`, [0.5], opts)[0]!];
+    assert.equal(b.zeros, a.zeros, name);
+    assert.ok(b.zeros > 0 && b.ewm.length < ewm.length, `${name}: ${b.zeros} channels, ${b.ewm.length} of ${ewm.length} bytes`);
+    if (name !== 'vww_96_int8') {
+      assert.deepEqual(b.ewm, a.ewm, name);
+      continue;
+    }
+    // VWW's .ewm holds 1x1 convs already rewritten as the fully connected layers they are (their
+    // weights were sparse): a different file, the same arithmetic.
+    const c = mlperfCase(name);
+    for (const build of ['simd', 'mvp'] as const) {
+      const ma = await loadModel(a.ewm, { build, name }), mb = await loadModel(b.ewm, { build, name });
+      for (const i of [0, 5]) {
+        const { data, bytesPerSample, dtype } = c.inputs[0]!;
+        const x = sample(data, bytesPerSample, i, dtype);
+        assert.deepEqual(mb.run(x)[0], ma.run(x)[0], `${name} ${build} sample ${i}`);
+      }
+    }
+  }
+});
+
+test('edgewasm compress takes an .ewm; low rank needs the float source model', () => {
   const input = join(work, 'ad.ewm'), out = join(work, 'ad80.ewm');
   writeFileSync(input, convertTflite(tflite('ad01_int8'), 'ad01_int8.tflite').bytes);
   const r = spawnSync(process.execPath, [CLI, 'compress', input, '--prune', '0.8', '-o', out], { encoding: 'utf8' });
@@ -52,9 +79,9 @@ test('edgewasm compress takes an .ewm; structured and low rank need the source m
   assert.match(r.stdout, /\| layer 0\.8 \| 80\.0 % \| /);
   assert.deepEqual(new Uint8Array(readFileSync(out)), compressModel(tflite('ad01_int8'), 'ad01_int8.tflite', [0.8])[0]!.ewm);
   const never = join(work, 'never.ewm');
-  const s = spawnSync(process.execPath, [CLI, 'compress', input, '--prune', '0.5', '--structured', '-o', never], { encoding: 'utf8' });
+  const s = spawnSync(process.execPath, [CLI, 'compress', input, '--rank', '4', '-o', never], { encoding: 'utf8' });
   assert.equal(s.status, 1);
-  assert.match(s.stderr, /^error: ad\.ewm: --structured takes the \.tflite or \.onnx model; an \.ewm is pruned by weights only/);
+  assert.match(s.stderr, /^error: ad\.ewm: low-rank factorization takes the float \.tflite or \.onnx model; an \.ewm is int8/);
   assert.ok(!existsSync(never));
 });
 

@@ -1,13 +1,13 @@
 // `edgewasm compress`: a model pruned at each sparsity asked for — weights (prune.ts) or, structured,
 // whole channels (structured.ts) — converted (a float model pruned first, then quantized with the
-// calibration samples, so the ranges are the pruned model's).
+// calibration samples, so the ranges are the pruned model's), or low-rank factorized (lowrank.ts).
+// An .ewm is read back (ewm-reader.ts), pruned and written again.
 
 import { ConvertError, type Graph } from '../graph.js';
-import { convertImported, readModelFile, type Calibration } from '../convert.js';
+import { convertImported, readModelFile, isFloatGraph, writeLowered, type Calibration } from '../convert.js';
 import { pruneGraph, type PruneScope } from './prune.js';
 import { pruneChannels } from './structured.js';
 import { factorizeGraph } from './lowrank.js';
-import { isFloatGraph, writeLowered } from '../convert.js';
 import { isEwm, readLowered } from '../ewm-reader.js';
 
 /** zeros of prunable: weights set to zero; channels removed (structured); parameters saved (low rank). */
@@ -56,16 +56,21 @@ export function compressModel(bytes: Uint8Array, source: string, sparsities: num
 }
 
 // An .ewm, already int8 and lowered: its conv and FC weights pruned (on their real magnitudes, as a
-// .tflite's would be) and the model written again. Channel removal and low rank work on the
-// imported graph, whose ops still carry the options the surgery reads: they need the source model.
+// .tflite's would be) or whole channels removed, and the model written again. Low rank works on the
+// imported graph, whose float weights it factorizes: it needs the source model.
 function pruneEwm(bytes: Uint8Array, source: string, sparsities: number[], method: CompressMethod, scope: PruneScope): Compressed[] {
-  if (method !== 'prune') {
-    throw new ConvertError(`${source}: ${method === 'structured' ? '--structured' : 'low-rank factorization'} takes the .tflite or .onnx model; an .ewm is pruned by weights only (--prune S [--scope layer|global])`);
+  if (method !== 'prune' && method !== 'structured') {
+    throw new ConvertError(`${source}: low-rank factorization takes the float .tflite or .onnx model; an .ewm is int8 (prune it with --prune S, or --structured)`);
   }
   const model = readLowered(bytes, source);
   return sparsities.map((sparsity) => {
-    const { graph, layers } = pruneGraph(model.graph, { sparsity, scope });
     const ops = model.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], params: [...op.params] }));
+    if (method === 'structured') {
+      const { graph, layers } = pruneChannels(model.graph, sparsity);
+      const { bytes: ewm } = writeLowered({ ...graph, tensors: [...graph.tensors] }, ops);
+      return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.removed, 0), prunable: layers.reduce((n, l) => n + l.channels, 0) };
+    }
+    const { graph, layers } = pruneGraph(model.graph, { sparsity, scope });
     const { bytes: ewm } = writeLowered({ ...graph, tensors: [...graph.tensors] }, ops);
     return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.zeros, 0), prunable: layers.reduce((n, l) => n + l.weights, 0) };
   });

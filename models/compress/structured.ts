@@ -7,6 +7,8 @@
 // channels go too), pooling and one-input activations pass channels through; CONV_2D (one
 // group) and FULLY_CONNECTED consume them (their weights lose the matching inputs), also behind a
 // RESHAPE that flattens an NHWC map for a FULLY_CONNECTED (its columns h * W * C + w * C + c go).
+// It works on an imported graph and on an .ewm read back (models/ewm-reader.ts), whose lowered ops
+// carry per-channel multipliers and shifts beside the bias and a COPY for the flatten.
 // Anything else in the way — ADD, CONCATENATION, MEAN, SOFTMAX, a graph output — leaves the layer
 // whole (ResNet's residual branches, a classifier's last layer).
 
@@ -46,6 +48,11 @@ function sliceTensor(t: Tensor, axis: number, keep: number[]): Tensor {
 // An edit keeps the slices `keep` of a tensor along `axis`.
 interface Edit { tensor: number; axis: number; keep: number[] }
 
+// An op's per-output-channel inputs after its weights: the bias, and in an .ewm's lowered ops also
+// the requantization multipliers and shifts (models/ewm-reader.ts).
+const perChannel = (op: Op, keep: number[]): Edit[] =>
+  op.inputs.slice(2).filter((t) => t >= 0).map((tensor) => ({ tensor, axis: 0, keep }));
+
 /**
  * The edits that remove channels `drop` of tensor t (channels last), following its consumers; or
  * undefined when some consumer cannot take it.
@@ -58,8 +65,7 @@ function plan(graph: Graph, consumers: Map<number, Op[]>, t: number, channels: n
     if (PASS.has(op.type)) {
       if (op.type === 'DEPTHWISE_CONV_2D') {
         if (graph.tensors[op.inputs[1]!]!.shape[3] !== channels) return false; // depth multiplier 1 only
-        edits.push({ tensor: op.inputs[1]!, axis: 3, keep });
-        if (op.inputs[2] !== undefined && op.inputs[2] >= 0) edits.push({ tensor: op.inputs[2], axis: 0, keep });
+        edits.push({ tensor: op.inputs[1]!, axis: 3, keep }, ...perChannel(op, keep));
       }
       if (!plan(graph, consumers, op.outputs[0]!, channels, keep, edits)) return false;
     } else if (op.type === 'CONV_2D') {
@@ -70,7 +76,7 @@ function plan(graph: Graph, consumers: Map<number, Op[]>, t: number, channels: n
       const w = graph.tensors[op.inputs[1]!]!;
       if (w.shape[1] !== channels) return false;
       edits.push({ tensor: op.inputs[1]!, axis: 1, keep });
-    } else if (op.type === 'RESHAPE') {
+    } else if (op.type === 'RESHAPE' || op.type === 'COPY') { // COPY: an .ewm's lowered RESHAPE
       // A flatten of an NHWC map into one FULLY_CONNECTED: its columns (p * C + c) for kept c.
       const x = graph.tensors[t]!, y = op.outputs[0]!;
       const next = consumers.get(y) ?? [];
@@ -126,8 +132,7 @@ export function pruneChannels(graph: Graph, share: number, mode: 'remove' | 'zer
       return s;
     });
     const keep = Array.from({ length: channels }, (_, c) => c).sort((a, b) => norm[b]! - norm[a]! || a - b).slice(0, channels - removed).sort((a, b) => a - b);
-    const edits: Edit[] = [{ tensor: op.inputs[1]!, axis: 0, keep }];
-    if (op.inputs[2] !== undefined && op.inputs[2] >= 0) edits.push({ tensor: op.inputs[2], axis: 0, keep });
+    const edits: Edit[] = [{ tensor: op.inputs[1]!, axis: 0, keep }, ...perChannel(op, keep)];
     if (!plan(g, consumers, op.outputs[0]!, channels, keep, edits)) continue;
     for (const e of edits) {
       if (mode === 'remove') tensors[e.tensor] = sliceTensor(tensors[e.tensor]!, e.axis, e.keep);
