@@ -67,3 +67,8 @@ export {
   fully_connected_sparse_i8_simd, sparsePackedBytes as sparse_packed_bytes, sparsePack as sparse_pack,
   sparseBlockRows as sparse_block_rows,
 } from '../../assembly/simd/fully_connected_sparse_i8';
+
+export { binarize_i8_ref } from '../../assembly/ref/binarize_i8';
+export { binarize_i8_simd } from '../../assembly/simd/binarize_i8';
+export { fully_connected_b1_ref } from '../../assembly/ref/fully_connected_b1';
+export { fully_connected_b1_simd } from '../../assembly/simd/fully_connected_b1';

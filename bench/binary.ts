@@ -1,0 +1,67 @@
+// `npm run bench:binary`: binary fully connected layers (signs packed 32 to a word, xor + popcount;
+// assembly/simd/fully_connected_b1.ts) against int8 ones of the same shape (the SIMD build's dense
+// GEMM, weights packed as at load), SIMD kernels, in one process, 24 interleaved rounds (tinybench;
+// the speed-up is the median of the rounds' ratios), with the weight bytes of each. Inputs and
+// weights seeded random; every kernel's output is checked against its reference first.
+
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+type Kernel = (...args: number[]) => number;
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(ROOT, 'build', 'test-kernels.wasm'))), {}).exports as Record<string, unknown>;
+(wasm._initialize as () => void)();
+const k = (n: string) => wasm[n] as Kernel;
+const memory = wasm.memory as WebAssembly.Memory;
+let seed = 0xb1a5;
+const random = (n: number) => { const p = k('alloc')(n); const v = new Int8Array(memory.buffer, p, n); for (let i = 0; i < n; i++) v[i] = ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24) - 128; return p; };
+const words = (depth: number) => Math.ceil(depth / 128) * 4;
+
+const SHAPES: [string, number, number, number][] = [
+  ['AD-like 1x640->128', 1, 640, 128], ['KWS-like 125x64->64', 125, 64, 64], ['49x256->256', 49, 256, 256], ['1x1024->1024', 1, 1024, 1024],
+];
+const ROUNDS = 24;
+const bench = new Bench({ time: 8, iterations: 4, warmupTime: 30, retainSamples: true });
+const rows: { name: string; macs: number; int8Bytes: number; b1Bytes: number; exact: boolean }[] = [];
+for (const [name, batches, depth, units] of SHAPES) {
+  const x = random(batches * depth), w = random(units * depth);
+  const bias = k('alloc')(4 * units), mults = k('alloc')(4 * units), shifts = k('alloc')(4 * units);
+  const v = new Int32Array(memory.buffer);
+  for (let u = 0; u < units; u++) { v[bias / 4 + u] = (u * 37) % 200 - 100; v[mults / 4 + u] = 1_300_000_001 + u * 1002; v[shifts / 4 + u] = -9; }
+  const form = k('gemm_form')(0, w, depth, units, batches, 1, bias, mults, shifts, 128);
+  const packed = k('alloc')(k('gemm_packed_bytes')(form, depth, units));
+  k('pack_gemm')(packed, form, w, depth, units, bias, mults, shifts);
+  const xb = k('alloc')(batches * words(depth) * 4), wb = k('alloc')(units * words(depth) * 4);
+  k('binarize_i8_simd')(xb, x, batches, depth, 0);
+  k('binarize_i8_simd')(wb, w, units, depth, 0);
+  const out = [0, 1, 2, 3].map(() => k('alloc')(batches * units));
+  const int8 = () => k('fully_connected_i8_simd')(out[0]!, x, w, bias, mults, shifts, batches, depth, units, 128, -128, -128, 127, packed);
+  const b1 = () => k('fully_connected_b1_simd')(out[1]!, xb, wb, bias, mults, shifts, batches, depth, units, -128, -128, 127);
+  int8(); b1();
+  k('fully_connected_i8_ref')(out[2]!, x, w, bias, mults, shifts, batches, depth, units, 128, -128, -128, 127);
+  k('fully_connected_b1_ref')(out[3]!, xb, wb, bias, mults, shifts, batches, depth, units, -128, -128, 127);
+  const same = (a: number, b: number) => { const p = new Int8Array(memory.buffer, a, batches * units), q = new Int8Array(memory.buffer, b, batches * units); return p.every((t, i) => t === q[i]); };
+  bench.add(`${name}|int8`, int8).add(`${name}|b1`, b1);
+  rows.push({ name, macs: batches * depth * units, int8Bytes: depth * units, b1Bytes: units * words(depth) * 4, exact: same(out[0]!, out[2]!) && same(out[1]!, out[3]!) });
+}
+const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1] ?? NaN;
+const perRound = new Map<string, number[]>();
+for (const task of bench.tasks) { await task.warmup(); perRound.set(task.name, []); }
+for (let round = 0; round < ROUNDS; round++) {
+  for (let j = 0; j < bench.tasks.length; j++) {
+    const task = bench.tasks[(j + round) % bench.tasks.length]!;
+    task.reset(false);
+    await task.run();
+    perRound.get(task.name)!.push(median((task.result as { latency?: { samples?: number[] } }).latency?.samples ?? []));
+  }
+}
+console.log('\nbinary (signs, xor + popcount) against int8 fully connected layers of the same shape, SIMD kernels: median µs per call, one thread\n');
+console.log('| layer | MACs | int8 µs | binary µs | speed-up | int8 weight bytes | binary weight bytes | smaller | kernels = their references |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const a = perRound.get(`${r.name}|int8`)!, b = perRound.get(`${r.name}|b1`)!;
+  console.log(`| ${r.name} | ${r.macs} | ${(1000 * median(a)).toFixed(2)} | ${(1000 * median(b)).toFixed(2)} | ${median(a.map((t, i) => t / b[i]!)).toFixed(1)}x | ` +
+    `${r.int8Bytes} | ${r.b1Bytes} | ${(r.int8Bytes / r.b1Bytes).toFixed(1)}x | ${r.exact ? 'yes' : 'NO'} |`);
+}
