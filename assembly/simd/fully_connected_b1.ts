@@ -38,19 +38,19 @@ const FLUSH = 31; // 128-bit steps whose per-byte popcounts (<= 8 each) fit a u8
   return i32x4.add(i32x4.shuffle(ab, cd, 0, 2, 4, 6), i32x4.shuffle(ab, cd, 1, 3, 5, 7));
 }
 
-export function fully_connected_b1_simd(
-  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
-  batches: i32, depth: i32, units: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
+/**
+ * The binary GEMM: rows rows of packed signs at x (rowBytes apart, whole 128-bit blocks) against
+ * units weight rows of the same length, the dot products K - 2 * disagreements (K: the signs that
+ * count; padding bits are 0 in both), requantized, into out (rows of units i8). units >= 4.
+ */
+export function gemmB1(
+  out: usize, x: usize, rowBytes: usize, rows: i32, weights: usize, bias: usize, mults: usize, shifts: usize,
+  K: i32, units: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
-  if (units < 4) {
-    fully_connected_b1_ref(out, inp, weights, bias, mults, shifts, batches, depth, units, outputZeroPoint, actMin, actMax);
-    return;
-  }
-  const rowBytes = <usize>packedWords(depth) << 2;
   const zp = i32x4.splat(outputZeroPoint);
   const lo = i32x4.splat(actMin);
   const hi = i32x4.splat(actMax);
-  const d = i32x4.splat(depth);
+  const k = i32x4.splat(K);
   for (let u = 0; u < units; u += 4) {
     const u4 = u + 4 <= units ? u : units - 4;
     const q = <usize>u4 << 2;
@@ -60,11 +60,22 @@ export function fully_connected_b1_simd(
     const scaleLo = laneRightScale(shifts + q);
     const scaleHi = laneRightScale(shifts + q + 8);
     const maybeMin = anyMinMultiplier(mults + q);
-    for (let r = 0; r < batches; r++) {
-      const acc = i32x4.add(i32x4.sub(d, i32x4.shl(differ4(inp + <usize>r * rowBytes, weights + <usize>u4 * rowBytes, rowBytes), 1)), b);
+    for (let r = 0; r < rows; r++) {
+      const acc = i32x4.add(i32x4.sub(k, i32x4.shl(differ4(x + <usize>r * rowBytes, weights + <usize>u4 * rowBytes, rowBytes), 1)), b);
       const y = requantizeLanes(acc, left, m, maybeMin, scaleLo, scaleHi, zp, lo, hi);
       const n = i16x8.narrow_i32x4_s(y, y);
       v128.store32_lane(out + <usize>r * units + <usize>u4, i8x16.narrow_i16x8_s(n, n), 0);
     }
   }
+}
+
+export function fully_connected_b1_simd(
+  out: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
+  batches: i32, depth: i32, units: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
+): void {
+  if (units < 4) {
+    fully_connected_b1_ref(out, inp, weights, bias, mults, shifts, batches, depth, units, outputZeroPoint, actMin, actMax);
+    return;
+  }
+  gemmB1(out, inp, <usize>packedWords(depth) << 2, batches, weights, bias, mults, shifts, depth, units, outputZeroPoint, actMin, actMax);
 }

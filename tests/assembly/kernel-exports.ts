@@ -72,3 +72,5 @@ export { binarize_i8_ref } from '../../assembly/ref/binarize_i8';
 export { binarize_i8_simd } from '../../assembly/simd/binarize_i8';
 export { fully_connected_b1_ref } from '../../assembly/ref/fully_connected_b1';
 export { fully_connected_b1_simd } from '../../assembly/simd/fully_connected_b1';
+export { conv2d_b1_ref } from '../../assembly/ref/conv2d_b1';
+export { conv2d_b1_simd } from '../../assembly/simd/conv2d_b1';
