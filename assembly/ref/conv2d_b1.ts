@@ -15,8 +15,8 @@
 import { requantize } from '../quant';
 import { packedWords } from './binarize_i8';
 
-/** The outC outputs of pixel (b, oy, ox) at o: the kernel's body, also the SIMD kernel's border path. */
-export function conv2dB1Pixel(
+// The outC outputs of pixel (b, oy, ox) at o.
+function conv2dB1Pixel(
   o: usize, inp: usize, weights: usize, bias: usize, mults: usize, shifts: usize,
   b: i32, oy: i32, ox: i32, inH: i32, inW: i32, C: i32, outC: i32, fH: i32, fW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, padOne: i32,

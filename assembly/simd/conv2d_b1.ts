@@ -2,12 +2,13 @@
 // field is gathered into a patch of packed signs in PATCH (a tap's C channels are whole 128-bit
 // blocks, copied as vectors; a tap in the padding is +1 signs, 0 bits), as many pixels as PATCH
 // holds, and fully_connected_b1.ts's GEMM multiplies the patches by the filters (which are laid out
-// as one row of fH * fW taps each). With padOne 0 (padding taps add nothing) the pixels that have
-// padding taps are then recomputed by the reference kernel's per-pixel body. Fewer than 4 filters,
+// as one row of fH * fW taps each). With padOne 0 (padding taps add nothing) each patch's padding
+// taps are noted in a mask and the GEMM takes back what they added as +1 inputs: each filter's sum
+// of weight signs over such a tap, counted once per call. Fewer than 4 filters, more than 16 taps,
 // or a patch larger than PATCH, take the reference kernel.
 // Layout: as assembly/ref/conv2d_b1.ts.
 
-import { conv2d_b1_ref, conv2dB1Pixel } from '../ref/conv2d_b1';
+import { conv2d_b1_ref } from '../ref/conv2d_b1';
 import { packedWords } from '../ref/binarize_i8';
 import { gemmB1 } from './fully_connected_b1';
 import { PATCH, PATCH_LANES } from './scratch';
@@ -18,15 +19,32 @@ export function conv2d_b1_simd(
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, padOne: i32,
   outputZeroPoint: i32, actMin: i32, actMax: i32,
 ): void {
+  const taps = fH * fW;
   const tapBytes = <usize>packedWords(C) << 2;
-  const patchBytes = <usize>(fH * fW) * tapBytes;
-  const chunk = <i32>((<usize>PATCH_LANES << 1) / patchBytes);
+  const patchBytes = <usize>taps * tapBytes;
+  // PATCH: the patches, then (zero padding) a u16 mask of padding taps per patch, then per tap each
+  // filter's sum of weight signs over the tap: what a padding tap adds as +1 inputs.
+  const sumsBytes: usize = padOne != 0 ? 0 : <usize>(taps * outC) << 2;
+  const scratch = <usize>PATCH_LANES << 1;
+  const chunk = sumsBytes + 16 < scratch && taps <= 16 ? <i32>((scratch - sumsBytes - 16) / (patchBytes + 2)) : 0;
   if (outC < 4 || chunk == 0) {
     conv2d_b1_ref(
       out, inp, weights, bias, mults, shifts, batches, inH, inW, C, outH, outW, outC, fH, fW,
       strideH, strideW, dilationH, dilationW, padTop, padLeft, padOne, outputZeroPoint, actMin, actMax,
     );
     return;
+  }
+  const masks = padOne != 0 ? 0 : PATCH + <usize>chunk * patchBytes;
+  const tapSums = masks + ((<usize>chunk * 2 + 15) & ~15);
+  if (padOne == 0) {
+    for (let u = 0; u < outC; u++) {
+      for (let t = 0; t < taps; t++) {
+        const w = weights + <usize>u * patchBytes + <usize>t * tapBytes;
+        let ones = 0; // -1 signs
+        for (let k: usize = 0; k < tapBytes; k += 4) ones += <i32>popcnt<u32>(load<u32>(w + k));
+        store<i32>(tapSums + (<usize>(t * outC + u) << 2), C - 2 * ones);
+      }
+    }
   }
   const pixels = batches * outH * outW;
   const zero = i32x4.splat(0);
@@ -37,36 +55,23 @@ export function conv2d_b1_simd(
       const b = i / (outH * outW);
       const oy = (i / outW) % outH;
       const ox = i % outW;
-      for (let ky = 0; ky < fH; ky++) {
-        const y = oy * strideH - padTop + ky * dilationH;
-        for (let kx = 0; kx < fW; kx++, dst += tapBytes) {
-          const x = ox * strideW - padLeft + kx * dilationW;
-          const inside = y >= 0 && y < inH && x >= 0 && x < inW;
-          if (!inside) {
-            for (let k: usize = 0; k < tapBytes; k += 16) v128.store(dst + k, zero);
-            continue;
-          }
-          const src = inp + <usize>((b * inH + y) * inW + x) * tapBytes;
-          for (let k: usize = 0; k < tapBytes; k += 16) v128.store(dst + k, v128.load(src + k));
+      let mask = 0;
+      for (let t = 0; t < taps; t++, dst += tapBytes) {
+        const y = oy * strideH - padTop + (t / fW) * dilationH;
+        const x = ox * strideW - padLeft + (t % fW) * dilationW;
+        if (y < 0 || y >= inH || x < 0 || x >= inW) {
+          for (let k: usize = 0; k < tapBytes; k += 16) v128.store(dst + k, zero);
+          mask |= 1 << t;
+          continue;
         }
+        const src = inp + <usize>((b * inH + y) * inW + x) * tapBytes;
+        for (let k: usize = 0; k < tapBytes; k += 16) v128.store(dst + k, v128.load(src + k));
       }
+      if (masks != 0) store<u16>(masks + (<usize>(i - q) << 1), <u16>mask);
     }
     gemmB1(
-      out + <usize>q * outC, PATCH, patchBytes, rows, weights, bias, mults, shifts, fH * fW * C, outC,
-      outputZeroPoint, actMin, actMax,
-    );
-  }
-  if (padOne != 0) return;
-  // Zero padding: the border pixels, whose padding taps counted as +1 above, again without them.
-  for (let i = 0; i < pixels; i++) {
-    const b = i / (outH * outW);
-    const oy = (i / outW) % outH;
-    const ox = i % outW;
-    const y0 = oy * strideH - padTop, x0 = ox * strideW - padLeft;
-    if (y0 >= 0 && y0 + (fH - 1) * dilationH < inH && x0 >= 0 && x0 + (fW - 1) * dilationW < inW) continue;
-    conv2dB1Pixel(
-      out + <usize>i * outC, inp, weights, bias, mults, shifts, b, oy, ox, inH, inW, C, outC, fH, fW,
-      strideH, strideW, dilationH, dilationW, padTop, padLeft, padOne, outputZeroPoint, actMin, actMax,
+      out + <usize>q * outC, PATCH, patchBytes, rows, weights, bias, mults, shifts, taps * C, outC,
+      outputZeroPoint, actMin, actMax, masks, tapSums,
     );
   }
 }

@@ -41,11 +41,13 @@ const FLUSH = 31; // 128-bit steps whose per-byte popcounts (<= 8 each) fit a u8
 /**
  * The binary GEMM: rows rows of packed signs at x (rowBytes apart, whole 128-bit blocks) against
  * units weight rows of the same length, the dot products K - 2 * disagreements (K: the signs that
- * count; padding bits are 0 in both), requantized, into out (rows of units i8). units >= 4.
+ * count; padding bits are 0 in both), less row r's corrections when masks is not 0 (u16 per row,
+ * bit t: subtract the i32 lanes at tapSums + (t * units + unit) * 4), requantized, into out (rows of
+ * units i8). units >= 4.
  */
 export function gemmB1(
   out: usize, x: usize, rowBytes: usize, rows: i32, weights: usize, bias: usize, mults: usize, shifts: usize,
-  K: i32, units: i32, outputZeroPoint: i32, actMin: i32, actMax: i32,
+  K: i32, units: i32, outputZeroPoint: i32, actMin: i32, actMax: i32, masks: usize = 0, tapSums: usize = 0,
 ): void {
   const zp = i32x4.splat(outputZeroPoint);
   const lo = i32x4.splat(actMin);
@@ -61,7 +63,15 @@ export function gemmB1(
     const scaleHi = laneRightScale(shifts + q + 8);
     const maybeMin = anyMinMultiplier(mults + q);
     for (let r = 0; r < rows; r++) {
-      const acc = i32x4.add(i32x4.sub(k, i32x4.shl(differ4(x + <usize>r * rowBytes, weights + <usize>u4 * rowBytes, rowBytes), 1)), b);
+      let acc = i32x4.add(i32x4.sub(k, i32x4.shl(differ4(x + <usize>r * rowBytes, weights + <usize>u4 * rowBytes, rowBytes), 1)), b);
+      // A conv's zero padding: what the row's padding taps (bits of its mask) added as +1 inputs,
+      // taken back (tapSums: per tap, each unit's sum of weight signs over the tap's channels).
+      let mask = masks != 0 ? <i32>load<u16>(masks + (<usize>r << 1)) : 0;
+      while (mask != 0) {
+        const t = ctz(mask);
+        acc = i32x4.sub(acc, v128.load(tapSums + (<usize>(t * units + u4) << 2)));
+        mask &= mask - 1;
+      }
       const y = requantizeLanes(acc, left, m, maybeMin, scaleLo, scaleHi, zp, lo, hi);
       const n = i16x8.narrow_i32x4_s(y, y);
       v128.store32_lane(out + <usize>r * units + <usize>u4, i8x16.narrow_i16x8_s(n, n), 0);
