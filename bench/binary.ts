@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
+import { roundsBench, timeInRounds, median, ratio } from './rounds.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 type Kernel = (...args: number[]) => number;
@@ -23,7 +23,7 @@ const SHAPES: [string, number, number, number][] = [
   ['AD-like 1x640->128', 1, 640, 128], ['KWS-like 125x64->64', 125, 64, 64], ['49x256->256', 49, 256, 256], ['1x1024->1024', 1, 1024, 1024],
 ];
 const ROUNDS = 24;
-const bench = new Bench({ time: 8, iterations: 4, warmupTime: 30, retainSamples: true });
+const bench = roundsBench();
 const rows: { name: string; macs: number; int8Bytes: number; b1Bytes: number; exact: boolean }[] = [];
 for (const [name, batches, depth, units] of SHAPES) {
   const x = random(batches * depth), w = random(units * depth);
@@ -78,22 +78,12 @@ for (const [name, h, w, c, o] of CONVS) {
   }
 }
 
-const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1] ?? NaN;
-const perRound = new Map<string, number[]>();
-for (const task of bench.tasks) { await task.warmup(); perRound.set(task.name, []); }
-for (let round = 0; round < ROUNDS; round++) {
-  for (let j = 0; j < bench.tasks.length; j++) {
-    const task = bench.tasks[(j + round) % bench.tasks.length]!;
-    task.reset(false);
-    await task.run();
-    perRound.get(task.name)!.push(median((task.result as { latency?: { samples?: number[] } }).latency?.samples ?? []));
-  }
-}
+const perRound = await timeInRounds(bench, ROUNDS);
 console.log('\nbinary (signs, xor + popcount) against int8 layers of the same shape, SIMD kernels: median µs per call, one thread\n');
 console.log('| layer | MACs | int8 µs | binary µs | speed-up | int8 weight bytes | binary weight bytes | smaller | kernels = their references |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const a = perRound.get(`${r.name}|int8`)!, b = perRound.get(`${r.name}|b1`)!;
-  console.log(`| ${r.name} | ${r.macs} | ${(1000 * median(a)).toFixed(2)} | ${(1000 * median(b)).toFixed(2)} | ${median(a.map((t, i) => t / b[i]!)).toFixed(1)}x | ` +
+  const [a, b] = [`${r.name}|int8`, `${r.name}|b1`];
+  console.log(`| ${r.name} | ${r.macs} | ${(1000 * median(perRound.get(a)!)).toFixed(2)} | ${(1000 * median(perRound.get(b)!)).toFixed(2)} | ${ratio(perRound, a, b).toFixed(1)}x | ` +
     `${r.int8Bytes} | ${r.b1Bytes} | ${(r.int8Bytes / r.b1Bytes).toFixed(1)}x | ${r.exact ? 'yes' : 'NO'} |`);
 }

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bench } from 'tinybench';
+import { roundsBench, timeInRounds, median, ratio } from './rounds.js';
 import { readTflite } from '../models/tflite/import.js';
 import { lowerGraph } from '../models/convert.js';
 import { sparsify, encodeSparse } from '../models/compress/sparse.js';
@@ -53,11 +53,8 @@ const memory = wasm.memory as WebAssembly.Memory;
 const put = (bytes: Uint8Array) => { const p = k('alloc')(bytes.length); new Uint8Array(memory.buffer, p, bytes.length).set(bytes); return p; };
 const bytesOf = (a: Int8Array | Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-// Interleaved rounds (as run.ts): each round times every task briefly, in a rotating order, so the
-// machine's drift (tens of percent within a minute here) falls on dense and sparse alike; a
-// speed-up is the median of the rounds' ratios.
-const ROUNDS = 24;
-const bench = new Bench({ time: 8, iterations: 4, warmupTime: 30, retainSamples: true });
+const ROUNDS = 24; // interleaved (bench/rounds.ts)
+const bench = roundsBench();
 const rows: { layer: Layer; simdSparse: boolean; picksSparse: boolean; exact: boolean }[] = [];
 let seed = 0x51a7;
 for (const layer of [...layersOf('ad01_int8'), ...layersOf('kws_ref_model')]) {
@@ -88,25 +85,9 @@ for (const layer of [...layersOf('ad01_int8'), ...layersOf('kws_ref_model')]) {
   for (const [task, f] of Object.entries(run)) bench.add(`${layer.name}|${task}`, f);
   rows.push({ layer, simdSparse, picksSparse, exact });
 }
-const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1] ?? NaN;
-const perRound = new Map<string, number[]>(); // task -> its median per round (ms)
-for (const task of bench.tasks) {
-  await task.warmup();
-  perRound.set(task.name, []);
-}
-for (let round = 0; round < ROUNDS; round++) {
-  for (let j = 0; j < bench.tasks.length; j++) {
-    const task = bench.tasks[(j + round) % bench.tasks.length]!;
-    task.reset(false);
-    await task.run();
-    perRound.get(task.name)!.push(median((task.result as { latency?: { samples?: number[] } }).latency?.samples ?? []));
-  }
-}
+const perRound = await timeInRounds(bench, ROUNDS);
 const p50 = (name: string) => median(perRound.get(name) ?? []);
-const speedUp = (name: string, dense: string, sparse: string) => {
-  const d = perRound.get(`${name}|${dense}`)!, s = perRound.get(`${name}|${sparse}`)!;
-  return median(d.map((t, r) => t / s[r]!));
-};
+const speedUp = (name: string, dense: string, sparse: string) => ratio(perRound, `${name}|${dense}`, `${name}|${sparse}`);
 console.log('\nsparse (80 % zeros) against dense on the same pruned weights: median µs per call, one thread\n');
 console.log('| layer | nonzeros | ref dense | ref sparse | ref speed-up | simd dense | simd sparse | simd speed-up | SIMD build runs | exact |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
