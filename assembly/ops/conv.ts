@@ -147,11 +147,9 @@ export function prepare_conv_2d(op: usize): i32 {
   const x = opIn(op, 0);
   const w = opIn(op, 1);
   const y = opOut(op, 0);
-  const C = tensorDim(x, 3);
-  const O = tensorDim(y, 3);
-  const K = tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3);
   const rows = tensorDim(y, 0) * tensorDim(y, 1) * tensorDim(y, 2);
-  return prepareGemm(op, rows, K, O, C / tensorDim(w, 3), opParam(op, 6), tensorData(w));
+  const K = tensorDim(w, 1) * tensorDim(w, 2) * tensorDim(w, 3);
+  return prepareGemm(op, rows, K, tensorDim(y, 3), tensorDim(x, 3) / tensorDim(w, 3), opParam(op, 6), tensorData(w));
 }
 
 export function exec_conv_2d(op: usize): i32 {
