@@ -136,6 +136,8 @@ async function compress(args: string[]): Promise<void> {
   const source = readInput(input);
   const calibration = typeof values.calibrate === 'string' ? calibrationOf({ calibrate: values.calibrate }) : undefined;
   if (method === 'structured' && values.scope !== undefined) throw new UsageError(`--scope is for weight pruning; --structured removes the same share of channels in every layer\n${HELP.compress}`);
+  // An .ewm is checked whole by the runtime's loader first (each field named with its value).
+  if (isEwm(source)) await loadModel(source, { name: basename(input) });
   const models = compressModel(source, basename(input), sparsities, { method, scope, calibration });
   const kind = method === 'prune' ? scope : method === 'structured' ? 'channels' : method;
   writeOutput(values.output, models[1]!.ewm, values.force === true);

@@ -6,7 +6,7 @@
 // file); the runtime's loader checks the rest of the model when it loads the result.
 
 import * as F from '../host/format.js';
-import { readEwm } from '../host/ewm.js';
+import { readEwm, DTYPE_SIZES } from '../host/ewm.js';
 import { EwmError } from '../host/errors.js';
 import { OP_NAMES } from '../host/inspect.js';
 import { elementCount, type Graph, type Quantization, type Tensor } from './graph.js';
@@ -32,6 +32,11 @@ export function readLowered(bytes: Uint8Array, file: string): LoweredModel {
   };
   const tensors: Tensor[] = info.tensors.map((t, i) => {
     const rec = tensorTable + i * F.TENSOR_RECORD_SIZE;
+    const bad = t.shape.find((d) => !(d >= 1));
+    if (bad !== undefined) throw new EwmError(`${file}: tensor ${i} ('${t.name}'): dimension ${bad} in [${t.shape}]`);
+    const denseBytes = elementCount(t.shape) * DTYPE_SIZES[t.dtype];
+    if (t.constant && !t.sparse && t.bytes !== denseBytes) throw new EwmError(`${file}: tensor ${i} ('${t.name}'): bytes ${t.bytes}, its shape [${t.shape}] holds ${denseBytes}`);
+    if (t.sparse && (t.shape.length !== 2 || t.dtype !== 'int8')) throw new EwmError(`${file}: tensor ${i} ('${t.name}'): sparse, but ${t.dtype} of rank ${t.shape.length} (int8 of rank 2 expected)`);
     let quant: Quantization | undefined;
     if (t.channels > 0) {
       const at = view.getUint32(rec + F.T_QUANT_OFFSET, true);
@@ -53,6 +58,18 @@ export function readLowered(bytes: Uint8Array, file: string): LoweredModel {
     const dense = decodeSparse(data, units, elementCount(t.shape) / units);
     if (!dense) throw new EwmError(`${file}: tensor ${i} ('${t.name}'): its sparse bitmaps do not match its ${t.bytes} bytes`);
     return { ...tensor, data: new Uint8Array(dense.buffer) };
+  });
+  info.ops.forEach((op, i) => {
+    // The layout the passes read (docs/FORMAT.md): conv and FC ops x, weights, bias, multipliers,
+    // shifts; every op an output.
+    const layered = op.code === F.OP_CONV_2D || op.code === F.OP_DEPTHWISE_CONV_2D || op.code === F.OP_FULLY_CONNECTED;
+    if (op.outputs.length === 0 || (layered && (op.inputs.length !== 5 || op.inputs[1]! < 0 || !info.tensors[op.inputs[1]!]?.constant))) {
+      throw new EwmError(`${file}: op ${i} (${OP_NAMES[op.code] ?? `code ${op.code}`}) has ${op.inputs.length} inputs and ${op.outputs.length} outputs, not the layout its code has`);
+    }
+    for (const [k, t] of [...op.inputs, ...op.outputs].entries()) {
+      if (t === F.NO_TENSOR && k < op.inputs.length) continue;
+      if (!(t >= 0 && t < tensors.length)) throw new EwmError(`${file}: op ${i} ${k < op.inputs.length ? `input ${k}` : `output ${k - op.inputs.length}`} names tensor ${t}, the model has ${tensors.length}`);
+    }
   });
   const ops: LoweredOp[] = info.ops.map((op) => ({ code: op.code, inputs: [...op.inputs], outputs: [...op.outputs], params: [...op.params] }));
   const graph: Graph = {

@@ -2,8 +2,8 @@
 // file, byte for byte, for the four MLPerf models (VWW's weights partly sparse); `compress` of an
 // .ewm equals `compress` of the .tflite it came from, byte for byte, per layer and global, and so
 // does removing channels (--structured; VWW computes the same outputs from a file laid out
-// differently); the CLI takes an .ewm; low rank (which needs float weights) and a sparse tensor
-// whose bitmaps do not match its bytes are refused by name.
+// differently); the CLI takes an .ewm; low rank (which needs float weights), a sparse tensor
+// whose bitmaps do not match its bytes, a broken file and 1,000 mutated ones are refused by name.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { convertTflite, writeLowered } from '../models/convert.js';
 import { readLowered } from '../models/ewm-reader.js';
 import { compressModel } from '../models/compress/index.js';
 import { readEwm } from '../host/ewm.js';
+import { seedFiles, fuzzCase } from './fuzz.js';
 import { loadModel } from '../host/index.js';
 import * as F from '../host/format.js';
 
@@ -94,4 +95,34 @@ test('a sparse tensor whose bitmaps do not match its bytes is refused by name', 
   view.setUint32(rec + F.T_BYTES, t.bytes - 1, true); // one value fewer than the bitmaps count
   assert.throws(() => readLowered(ewm, 'bad.ewm'), (e: Error) => e.name === 'EwmError'
     && e.message === `bad.ewm: tensor ${t.index} ('${t.name}'): its sparse bitmaps do not match its ${t.bytes - 1} bytes`);
+});
+
+test('fuzz: 1,000 mutated .ewm files are pruned or refused by name, nothing else', () => {
+  const seeds = seedFiles();
+  let pruned = 0;
+  for (let seed = 1; seed <= 1000; seed++) {
+    const { name, bytes } = fuzzCase(seeds, 'ewm', seed);
+    for (const method of ['prune', 'structured'] as const) {
+      try {
+        compressModel(bytes, name, [0.5], { method });
+        pruned++;
+      } catch (e) {
+        assert.ok(e instanceof Error && (e.name === 'EwmError' || e.name === 'ConvertError'), `seed ${seed} ${method}: ${String(e)}`);
+        assert.ok(e.message.startsWith(`${name}: `), `seed ${seed} ${method}: ${e.message}`);
+      }
+    }
+  }
+  assert.ok(pruned > 200, `${pruned} pruned`);
+});
+
+test('edgewasm compress refuses a broken .ewm by name, with no stack trace and no output', () => {
+  const bytes = convertTflite(tflite('ad01_int8'), 'ad01_int8.tflite').bytes.slice();
+  new DataView(bytes.buffer).setUint32(F.H_TENSOR_COUNT, 100000, true);
+  const input = join(work, 'broken.ewm'), out = join(work, 'broken-out.ewm');
+  writeFileSync(input, bytes);
+  const r = spawnSync(process.execPath, [CLI, 'compress', input, '--prune', '0.5', '-o', out], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error: broken\.ewm: /);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.ok(!existsSync(out));
 });

@@ -31,28 +31,33 @@ export function compressModel(bytes: Uint8Array, source: string, sparsities: num
     ...calibration,
     samples: (g: Graph) => (samples ??= typeof calibration.samples === 'function' ? calibration.samples(g) : calibration.samples),
   };
-  return sparsities.map((sparsity) => {
-    try {
-      if (method === 'rank' || method === 'energy') {
-        // 0: the model as it is (the table's reference row).
-        const { graph: factored, layers } = sparsity === 0 ? { graph, layers: [] } : factorizeGraph(graph, { [method]: sparsity });
-        const { bytes: ewm } = convertImported(factored, source, calibrationOnce);
-        const before = layers.reduce((n, l) => n + l.units * l.depth, 0);
-        return { sparsity, ewm, zeros: before - layers.reduce((n, l) => n + l.rank * (l.units + l.depth), 0), prunable: before };
-      }
-      if (method === 'structured') {
-        const { graph: pruned, layers } = pruneChannels(graph, sparsity);
-        const { bytes: ewm } = convertImported(pruned, source, calibrationOnce);
-        return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.removed, 0), prunable: layers.reduce((n, l) => n + l.channels, 0) };
-      }
-      const { graph: pruned, layers } = pruneGraph(graph, { sparsity, scope });
-      const { bytes: ewm } = convertImported(pruned, source, calibrationOnce);
-      return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.zeros, 0), prunable: layers.reduce((n, l) => n + l.weights, 0) };
-    } catch (e) {
-      if (e instanceof ConvertError && !e.message.startsWith(`${source}: `)) throw new ConvertError(`${source}: ${e.message}`);
-      throw e;
+  return sparsities.map((sparsity) => named(source, () => {
+    if (method === 'rank' || method === 'energy') {
+      // 0: the model as it is (the table's reference row).
+      const { graph: factored, layers } = sparsity === 0 ? { graph, layers: [] } : factorizeGraph(graph, { [method]: sparsity });
+      const { bytes: ewm } = convertImported(factored, source, calibrationOnce);
+      const before = layers.reduce((n, l) => n + l.units * l.depth, 0);
+      return { sparsity, ewm, zeros: before - layers.reduce((n, l) => n + l.rank * (l.units + l.depth), 0), prunable: before };
     }
-  });
+    if (method === 'structured') {
+      const { graph: pruned, layers } = pruneChannels(graph, sparsity);
+      const { bytes: ewm } = convertImported(pruned, source, calibrationOnce);
+      return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.removed, 0), prunable: layers.reduce((n, l) => n + l.channels, 0) };
+    }
+    const { graph: pruned, layers } = pruneGraph(graph, { sparsity, scope });
+    const { bytes: ewm } = convertImported(pruned, source, calibrationOnce);
+    return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.zeros, 0), prunable: layers.reduce((n, l) => n + l.weights, 0) };
+  }));
+}
+
+// f's result; a ConvertError it throws is named by the file it came from.
+function named<T>(source: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ConvertError && !e.message.startsWith(`${source}: `)) throw new ConvertError(`${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 // An .ewm, already int8 and lowered: its conv and FC weights pruned (on their real magnitudes, as a
@@ -63,7 +68,7 @@ function pruneEwm(bytes: Uint8Array, source: string, sparsities: number[], metho
     throw new ConvertError(`${source}: low-rank factorization takes the float .tflite or .onnx model; an .ewm is int8 (prune it with --prune S, or --structured)`);
   }
   const model = readLowered(bytes, source);
-  return sparsities.map((sparsity) => {
+  return sparsities.map((sparsity) => named(source, () => {
     const ops = model.ops.map((op) => ({ ...op, inputs: [...op.inputs], outputs: [...op.outputs], params: [...op.params] }));
     if (method === 'structured') {
       const { graph, layers } = pruneChannels(model.graph, sparsity);
@@ -73,5 +78,5 @@ function pruneEwm(bytes: Uint8Array, source: string, sparsities: number[], metho
     const { graph, layers } = pruneGraph(model.graph, { sparsity, scope });
     const { bytes: ewm } = writeLowered({ ...graph, tensors: [...graph.tensors] }, ops);
     return { sparsity, ewm, zeros: layers.reduce((n, l) => n + l.zeros, 0), prunable: layers.reduce((n, l) => n + l.weights, 0) };
-  });
+  }));
 }
