@@ -125,12 +125,24 @@ export function gemmLanes(out: usize, ldo: usize, rows: i32, ldp: i32, packed: u
     let p0 = PATCH;
     let o = out + (<usize>g << 3);
     if (rows == 1) { // a fully connected layer at batch 1: one row, no block to fill
-      let a0 = bias0, a1 = bias1;
-      for (let w = wg, q = p0; w < wEnd; w += 32, q += 4) {
+      // Two weight pairs a step, into two sets of sums (more independent work per iteration).
+      let a0 = bias0, a1 = bias1, b0 = i32x4.splat(0), b1 = b0;
+      let w = wg, q = p0;
+      for (; w + 64 <= wEnd; w += 64, q += 8) {
+        let x = v128.load32_splat(q);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v128.load(w)));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v128.load(w, 16)));
+        x = v128.load32_splat(q, 4);
+        b0 = i32x4.add(b0, i32x4.dot_i16x8_s(x, v128.load(w, 32)));
+        b1 = i32x4.add(b1, i32x4.dot_i16x8_s(x, v128.load(w, 48)));
+      }
+      if (w < wEnd) {
         const x = v128.load32_splat(q);
         a0 = i32x4.add(a0, i32x4.dot_i16x8_s(x, v128.load(w)));
         a1 = i32x4.add(a1, i32x4.dot_i16x8_s(x, v128.load(w, 16)));
       }
+      a0 = i32x4.add(a0, b0);
+      a1 = i32x4.add(a1, b1);
       const n = i16x8.narrow_i32x4_s(requantizeLanesF64(a0, c + 32, 32, magic), requantizeLanesF64(a1, c + 96, 32, magic));
       v128.store64_lane(o, i8x16.min_s(i8x16.max_s(i8x16.narrow_i16x8_s(n, n), lov), hiv), 0);
       continue;
